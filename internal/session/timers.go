@@ -1,0 +1,128 @@
+package session
+
+import (
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/packet"
+)
+
+// txInterval is the negotiated transmit interval: the greater of
+// bfd.DesiredMinTxInterval (the value in effect, §6.8.3) and
+// bfd.RemoteMinRxInterval (RFC 5880 §6.8.2, §6.8.7).
+func (s *Session) txInterval() time.Duration {
+	return max(s.txDesiredInEffect, s.remoteMinRx)
+}
+
+// localDemandActive: we asked the peer to stop periodic transmission and it
+// may have done so (RFC 5880 §6.6, §6.8.7 rules for the D bit).
+func (s *Session) localDemandActive() bool {
+	return s.demandMode && s.state == packet.StateUp && s.remoteState == packet.StateUp
+}
+
+// remoteDemandActive: Demand mode is active on the remote system
+// (RFC 5880 §6.8.6, §6.8.7).
+func (s *Session) remoteDemandActive() bool {
+	return s.remoteDemand && s.state == packet.StateUp && s.remoteState == packet.StateUp
+}
+
+// detectionTime implements RFC 5880 §6.8.4.
+func (s *Session) detectionTime() time.Duration {
+	if s.localDemandActive() {
+		// bfd.DetectMult times the agreed transmit interval of the local system.
+		return time.Duration(s.detectMult) * s.txInterval()
+	}
+	// Detect Mult received from the remote system times the greater of
+	// bfd.RequiredMinRxInterval (the value in effect, §6.8.3) and the last
+	// received Desired Min TX Interval.
+	return time.Duration(s.remoteDetectMult) * max(s.rxRequiredInEffect, s.remoteDesiredTx)
+}
+
+// detectAt is the instant the Detection Time expires (RFC 5880 §6.8.4).
+func (s *Session) detectAt() Time {
+	if s.localDemandActive() {
+		// Only a Poll Sequence that goes unanswered detects a failure.
+		if s.pollActive && s.pollSent {
+			return s.pollStart.Add(s.detectionTime())
+		}
+		return Never
+	}
+	if !s.heardFromPeer {
+		return Never
+	}
+	return s.lastRx.Add(s.detectionTime())
+}
+
+// mayTransmit: RFC 5880 §6.8.7 — a passive system sends nothing until it has
+// learned the remote discriminator.
+func (s *Session) mayTransmit() bool {
+	return !s.cfg.Passive || s.remoteDiscr != 0
+}
+
+// periodic reports whether periodic transmission is allowed (RFC 5880 §6.8.7).
+func (s *Session) periodic() bool {
+	switch {
+	case !s.mayTransmit():
+		return false
+	case s.remoteMinRx == 0:
+		return false
+	case s.remoteDemandActive() && !s.pollActive:
+		return false
+	}
+	return true
+}
+
+// jittered reduces iv by a random 0–25 %, or 10–25 % when bfd.DetectMult is
+// 1 (RFC 5880 §6.8.7). r is a uniform 64-bit random draw.
+func jittered(iv time.Duration, r uint64, detectMult uint8) time.Duration {
+	lo := 0.0
+	if detectMult == 1 {
+		lo = 0.10
+	}
+	u := float64(r>>11) / (1 << 53) // [0, 1)
+	return iv - time.Duration(float64(iv)*(lo+(0.25-lo)*u))
+}
+
+// reschedule recomputes the next periodic transmission from the last one.
+// Changing the interval takes effect at once (RFC 5880 §6.8.3: a reduced
+// interval is honoured immediately, sending as soon as practicable if it has
+// already passed).
+func (s *Session) reschedule(now Time) {
+	if !s.periodic() {
+		s.txAt = Never
+		return
+	}
+	s.txAt = max(s.lastTx.Add(jittered(s.txInterval(), s.txJitter, s.detectMult)), now)
+}
+
+// NextDeadline returns the earliest instant at which HandleTimer must run.
+func (s *Session) NextDeadline() Time {
+	return min(s.txAt, s.detectAt(), s.echo.txAt, s.echo.detectAt)
+}
+
+// HandleTimer processes every deadline at or before now.
+func (s *Session) HandleTimer(now Time) Output {
+	var out Output
+	if now >= s.detectAt() {
+		s.detectionExpired(now, &out)
+	}
+	s.echoTimers(now, &out)
+	if now >= s.txAt {
+		out.Send = true
+	}
+	return out
+}
+
+// detectionExpired applies RFC 5880 §6.8.4 and the §6.8.1 rule that
+// bfd.RemoteDiscr is cleared when a Detection Time passes in silence.
+func (s *Session) detectionExpired(now Time, out *Output) {
+	if s.state == packet.StateInit || s.state == packet.StateUp {
+		s.setState(now, packet.StateDown, packet.DiagControlDetectExpired, out)
+	}
+	s.remoteDiscr = 0
+	s.remoteState = packet.StateDown
+	s.remoteDemand = false
+	s.remoteMinEchoRx = 0
+	s.heardFromPeer = false
+	s.updateEcho(now)
+	s.reschedule(now)
+}
