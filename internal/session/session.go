@@ -78,7 +78,6 @@ type Session struct {
 	lastTx   Time
 	txJitter uint64 // random draw for the interval after lastTx
 	txAt     Time
-	txOnce   bool // an extra packet is wanted as soon as practicable
 
 	// Echo function (RFC 5880 §6.4, §6.8.9).
 	echo echoState

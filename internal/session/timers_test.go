@@ -83,7 +83,8 @@ func TestJitterBounds(t *testing.T) {
 	for _, mult := range []uint8{1, 3} {
 		a := newSession(t, 1, params(100*ms, 100*ms, mult), 0)
 		b := newSession(t, 2, params(100*ms, 100*ms, 3), 0)
-		now := up(t, a, b, 0)
+		up(t, a, b, 0)
+		var now Time
 		lo, hi := 75*ms, 100*ms
 		if mult == 1 {
 			hi = 90 * ms
