@@ -199,7 +199,7 @@ func checkFields(t *testing.T, k kind, raw []byte, got []string) {
 		"bfd.message_length": u(uint32(len(raw))), "bfd.my_discriminator": u(c.MyDiscr), "bfd.your_discriminator": u(c.YourDiscr),
 		"bfd.desired_min_tx_interval": u(c.DesiredMinTx), "bfd.required_min_rx_interval": u(c.RequiredMinRx),
 		"bfd.required_min_echo_interval": u(c.RequiredMinEchoRx),
-		"bfd.auth.type": "", "bfd.auth.len": "", "bfd.auth.key": "", "bfd.auth.password": "", "bfd.auth.seq_num": "", "bfd.checksum": "",
+		"bfd.auth.type":                  "", "bfd.auth.len": "", "bfd.auth.key": "", "bfd.auth.password": "", "bfd.auth.seq_num": "", "bfd.checksum": "",
 	}
 	if c.AuthBit {
 		want["bfd.auth.type"] = u(uint32(c.Auth.Type))
