@@ -34,8 +34,8 @@ func nextState(local, received packet.State) (next packet.State, diag packet.Dia
 }
 
 // setState performs a state change and everything that follows from it.
-// A diag of DiagNone leaves bfd.LocalDiag unchanged except where noted by
-// the caller.
+// A diag of DiagNone leaves bfd.LocalDiag unchanged on the way down and
+// clears it on the way up.
 func (s *Session) setState(now Time, next packet.State, diag packet.Diag, out *Output) {
 	old := s.state
 	if old == next {
@@ -43,8 +43,14 @@ func (s *Session) setState(now Time, next packet.State, diag packet.Diag, out *O
 	}
 	demandWasActive := s.localDemandActive() || s.remoteDemandActive()
 	s.state = next
-	if diag != packet.DiagNone {
+	switch {
+	case diag != packet.DiagNone:
 		s.localDiag = diag
+	case next == packet.StateInit || next == packet.StateUp:
+		// bfd.LocalDiag is the reason for the most recent state change
+		// (RFC 5880 §6.8.1); coming up has none, so an old failure's code
+		// is not carried into a healthy session.
+		s.localDiag = packet.DiagNone
 	}
 	s.lastChange = now
 	switch {

@@ -114,3 +114,18 @@ func TestNextStateExhaustive(t *testing.T) {
 		}
 	}
 }
+
+// bfd.LocalDiag explains the latest state change (RFC 5880 §6.8.1): after a
+// failure it says why, and coming back Up clears it.
+func TestDiagClearedOnRecovery(t *testing.T) {
+	s := newSession(t, 1, params(100*ms, 100*ms, 3), 0)
+	driveTo(t, s, upS)
+	rx(t, s, Time(ms), ctl(down, 0))
+	if d := s.Snapshot().LocalDiag; d != packet.DiagNeighborDown {
+		t.Fatalf("diag %v", d)
+	}
+	rx(t, s, Time(2*ms), ctl(ini, 1))
+	if s.State() != upS || s.Snapshot().LocalDiag != packet.DiagNone {
+		t.Fatalf("%v diag %v", s.State(), s.Snapshot().LocalDiag)
+	}
+}
