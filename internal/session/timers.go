@@ -112,8 +112,9 @@ func (s *Session) HandleTimer(now Time) Output {
 	return out
 }
 
-// detectionExpired applies RFC 5880 §6.8.4 and the §6.8.1 rule that
-// bfd.RemoteDiscr is cleared when a Detection Time passes in silence.
+// detectionExpired applies RFC 5880 §6.8.4, the §6.8.1 rule that
+// bfd.RemoteDiscr is cleared when a Detection Time passes in silence, and the
+// §6.8.18 reset of bfd.RemoteMinRxInterval to its initial value.
 func (s *Session) detectionExpired(now Time, out *Output) {
 	if s.state == packet.StateInit || s.state == packet.StateUp {
 		s.setState(now, packet.StateDown, packet.DiagControlDetectExpired, out)
@@ -122,6 +123,8 @@ func (s *Session) detectionExpired(now Time, out *Output) {
 	s.remoteState = packet.StateDown
 	s.remoteDemand = false
 	s.remoteMinEchoRx = 0
+	// §6.8.18: the peer's Required Min RX no longer binds us.
+	s.remoteMinRx = time.Microsecond
 	s.heardFromPeer = false
 	s.updateEcho(now)
 	s.reschedule(now)

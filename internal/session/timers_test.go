@@ -121,6 +121,13 @@ func TestRemoteMinRxZeroStopsPeriodic(t *testing.T) {
 	if s.txAt != Never {
 		t.Fatalf("periodic TX still scheduled at %d", s.txAt)
 	}
+	// §6.8.18: after a Detection Time of silence the peer's wish lapses
+	// (bfd.RemoteMinRxInterval back to 1 µs) and we transmit again.
+	now := s.NextDeadline()
+	s.HandleTimer(now)
+	if s.Snapshot().RemoteMinRx != time.Microsecond || s.txAt == Never {
+		t.Fatalf("RemoteMinRx %v, txAt %d", s.Snapshot().RemoteMinRx, s.txAt)
+	}
 }
 
 // RFC 5880 §6.8.3: a reduced bfd.RemoteMinRxInterval is honoured at once.
