@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"encoding/binary"
+	"net"
+
+	"github.com/dantte-lp/gobfd/internal/netio"
+)
+
+// Deliver hands received packets to their shards (netio.Handler). It runs
+// on the reader's goroutine, copies what it needs and never blocks: if a
+// shard's queue is full the batch is dropped and counted as an overrun.
+func (e *Engine) Deliver(ms []netio.Message) {
+	n := len(e.shards)
+	var pending [maxShards]*rxBatch
+	for i := range ms {
+		m := &ms[i]
+		sh := 0
+		if len(m.Buf) >= 12 {
+			if d := binary.BigEndian.Uint32(m.Buf[8:12]); d != 0 {
+				sh = int(d % uint32(len(e.shards)))
+			} else {
+				t := SingleHop
+				if m.Dst.Port() == netio.PortMultiHop {
+					t = MultiHop
+				}
+				sh = shardOf(m.Src.Addr(), t, len(e.shards))
+			}
+		}
+		b := pending[sh]
+		if b == nil {
+			b = e.batches.Get().(*rxBatch)
+			pending[sh] = b
+		}
+		r := &b.msgs[b.n]
+		r.n = copy(r.buf[:], m.Buf)
+		r.meta = *m
+		r.meta.Buf = nil
+		b.n++
+		if b.n == batchSize {
+			e.handoff(sh, b)
+			pending[sh] = nil
+		}
+	}
+	for sh, b := range pending[:n] {
+		if b != nil {
+			e.handoff(sh, b)
+		}
+	}
+}
+
+func (e *Engine) handoff(sh int, b *rxBatch) {
+	select {
+	case e.shards[sh].in <- b:
+	default:
+		e.overruns.Add(uint64(b.n))
+		b.n = 0
+		e.batches.Put(b)
+	}
+}
+
+// ifIndexOf resolves an interface name (empty: any interface).
+func ifIndexOf(name string) (int, error) {
+	if name == "" {
+		return 0, nil
+	}
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		return 0, err
+	}
+	return ifi.Index, nil
+}

@@ -1,0 +1,374 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/discr"
+	"github.com/dantte-lp/gobfd/internal/netio"
+	"github.com/dantte-lp/gobfd/internal/packet"
+	"github.com/dantte-lp/gobfd/internal/session"
+)
+
+// maxShards bounds the shard count (Deliver keeps one pending batch per
+// shard on its stack).
+const maxShards = 64
+
+// Options configure an Engine.
+type Options struct {
+	Shards         int   // default: GOMAXPROCS
+	MinMultiHopTTL uint8 // RFC 5883 §5; default 254
+	TOS            uint8 // IP TOS byte; default 0xc0 (DSCP CS6)
+}
+
+// Errors of session management.
+var (
+	ErrExists   = errors.New("engine: session already exists")
+	ErrNotFound = errors.New("engine: no such session")
+	ErrStopped  = errors.New("engine: not running")
+	ErrNoPorts  = errors.New("engine: no free source port")
+)
+
+// Engine runs all sessions. Create it with New, start it with Start.
+type Engine struct {
+	opts   Options
+	tx     netio.Sender
+	shards []*shard
+	events *hub
+	discr  *discr.Allocator
+
+	start time.Time
+
+	batches sync.Pool
+
+	portsMu sync.Mutex
+	ports   map[uint16]bool
+	nextSrc uint16
+
+	drops      [packet.NumDropReasons]atomic.Uint64
+	overruns   atomic.Uint64
+	sendErrors atomic.Uint64
+
+	heartbeatEvery time.Duration
+	beats          []atomic.Int64
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New creates an engine that sends through tx.
+func New(tx netio.Sender, o Options) *Engine {
+	if o.Shards <= 0 {
+		o.Shards = runtime.GOMAXPROCS(0)
+	}
+	o.Shards = min(o.Shards, maxShards)
+	if o.MinMultiHopTTL == 0 {
+		o.MinMultiHopTTL = 254
+	}
+	if o.TOS == 0 {
+		o.TOS = 0xc0
+	}
+	e := &Engine{
+		opts: o, tx: tx, events: newHub(), discr: discr.New(),
+		start: time.Now(), ports: make(map[uint16]bool),
+		nextSrc:        netio.SrcPortMin + uint16(rand.IntN(netio.SrcPortMax-netio.SrcPortMin)),
+		heartbeatEvery: time.Second,
+		beats:          make([]atomic.Int64, o.Shards),
+	}
+	e.batches.New = func() any { return new(rxBatch) }
+	for i := range o.Shards {
+		e.shards = append(e.shards, newShard(i, e))
+	}
+	return e
+}
+
+// now is the engine's monotonic clock in session.Time.
+func (e *Engine) now() session.Time { return session.Time(time.Since(e.start)) }
+
+// wall turns a session.Time back into a time.Time with a monotonic reading.
+func (e *Engine) wall(t session.Time) time.Time { return e.start.Add(time.Duration(t)) }
+
+// Start runs the shards until ctx ends or Stop is called.
+func (e *Engine) Start(ctx context.Context) {
+	ctx, e.cancel = context.WithCancel(ctx)
+	for _, sh := range e.shards {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			sh.run(ctx)
+		}()
+	}
+}
+
+// Stop ends the shards at once (see Shutdown for the graceful way).
+func (e *Engine) Stop() {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.wg.Wait()
+	e.events.closeAll()
+}
+
+// Subscribe returns a stream of state changes with a queue of n events.
+func (e *Engine) Subscribe(n int) *Subscription { return e.events.subscribe(n) }
+
+// Drops returns the engine-wide count of packets dropped for reason r.
+func (e *Engine) Drops(r packet.DropReason) uint64 { return e.drops[r].Load() }
+
+// Overruns counts received packets dropped because a shard's queue was full.
+func (e *Engine) Overruns() uint64 { return e.overruns.Load() }
+
+func (e *Engine) drop(r packet.DropReason) { e.drops[r].Add(1) }
+
+// heartbeat records that shard id completed a loop; Alive uses it.
+func (e *Engine) heartbeat(id int) { e.beats[id].Store(int64(e.now())) }
+
+// Alive reports whether every shard has run its loop within maxAge — the
+// engine's own liveness, for a watchdog.
+func (e *Engine) Alive(maxAge time.Duration) bool {
+	now := e.now()
+	for i := range e.beats {
+		if now.Sub(session.Time(e.beats[i].Load())) > maxAge {
+			return false
+		}
+	}
+	return true
+}
+
+// do runs f on the shard's goroutine and waits for it.
+func (e *Engine) do(sh *shard, f func(*shard)) error {
+	done := make(chan struct{})
+	select {
+	case sh.cmds <- func(sh *shard) { f(sh); close(done) }:
+	case <-time.After(5 * time.Second):
+		return ErrStopped
+	}
+	select {
+	case <-done:
+		return nil
+	case <-time.After(5 * time.Second):
+		return ErrStopped
+	}
+}
+
+func (e *Engine) shardFor(k Key) *shard { return e.shards[shardOf(k.Peer, k.Type, len(e.shards))] }
+
+// Add creates a session and returns its local discriminator.
+func (e *Engine) Add(cfg SessionConfig) (uint32, error) {
+	if !cfg.Key.Peer.IsValid() {
+		return 0, fmt.Errorf("engine: session needs a peer address")
+	}
+	sh := e.shardFor(cfg.Key)
+	var d uint32
+	var err error
+	// The discriminator names its shard (d mod shards), so packets with a
+	// non-zero Your Discriminator find it without a shared table.
+	for range 1000 {
+		if d, err = e.discr.Allocate(); err != nil {
+			return 0, err
+		}
+		if int(d%uint32(len(e.shards))) == sh.id {
+			break
+		}
+		e.discr.Release(d)
+		d = 0
+	}
+	if d == 0 {
+		return 0, discr.ErrExhausted
+	}
+	port, err := e.allocPort()
+	if err != nil {
+		e.discr.Release(d)
+		return 0, err
+	}
+	ifIndex, err := ifIndexOf(cfg.Key.Interface)
+	if err != nil {
+		e.discr.Release(d)
+		e.releasePort(port)
+		return 0, err
+	}
+	var addErr error
+	err = e.do(sh, func(sh *shard) {
+		if _, ok := sh.byKey[cfg.Key]; ok {
+			addErr = ErrExists
+			return
+		}
+		s, err := session.New(session.Config{Params: cfg.Params, LocalDiscr: d,
+			Rand: rand.NewPCG(rand.Uint64(), rand.Uint64())}, e.now())
+		if err != nil {
+			addErr = err
+			return
+		}
+		sh.insert(&entry{key: cfg.Key, cfg: cfg, s: s, srcPort: port, ifIndex: ifIndex, index: -1})
+	})
+	if err == nil {
+		err = addErr
+	}
+	if err != nil {
+		e.discr.Release(d)
+		e.releasePort(port)
+		return 0, err
+	}
+	return d, nil
+}
+
+// Remove takes a session down gracefully: it goes AdminDown at once (the
+// peer sees diag 7 and goes Down with diag 3, not a detection timeout), a
+// second AdminDown follows two transmit intervals later, and then the
+// session is gone (RFC 5880 §6.8.16).
+func (e *Engine) Remove(k Key) error {
+	var found bool
+	err := e.do(e.shardFor(k), func(sh *shard) {
+		en := sh.byKey[k]
+		if en == nil || en.removeAt != 0 {
+			return
+		}
+		found = true
+		now := e.now()
+		iv := en.s.Snapshot().TxInterval
+		sh.act(now, en, en.s.SetAdminDown(now))
+		en.removeAt = now.Add(min(2*iv, 2*time.Second))
+		sh.heap.set(en, en.nextDeadline())
+	})
+	if err == nil && !found {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// Update changes a session's parameters; timer changes use a Poll Sequence
+// and never flap an Up session (RFC 5880 §6.8.3).
+func (e *Engine) Update(k Key, p session.Params) error {
+	var res error = ErrNotFound
+	err := e.do(e.shardFor(k), func(sh *shard) {
+		en := sh.byKey[k]
+		if en == nil || en.removeAt != 0 {
+			return
+		}
+		out, err := en.s.SetParams(e.now(), p)
+		if res = err; err == nil {
+			en.cfg.Params = p
+			sh.act(e.now(), en, out)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return res
+}
+
+// SetAdminDown disables (true) or enables (false) a session (§6.8.16).
+func (e *Engine) SetAdminDown(k Key, down bool) error {
+	var res error = ErrNotFound
+	err := e.do(e.shardFor(k), func(sh *shard) {
+		en := sh.byKey[k]
+		if en == nil || en.removeAt != 0 {
+			return
+		}
+		res = nil
+		now := e.now()
+		if down {
+			sh.act(now, en, en.s.SetAdminDown(now))
+		} else {
+			sh.act(now, en, en.s.SetAdminUp(now))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return res
+}
+
+// Sessions returns a copied view of every session.
+func (e *Engine) Sessions() []SessionInfo {
+	var out []SessionInfo
+	var mu sync.Mutex
+	for _, sh := range e.shards {
+		e.do(sh, func(sh *shard) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, en := range sh.byKey {
+				if en.removeAt != 0 {
+					continue
+				}
+				sn := en.s.Snapshot()
+				out = append(out, SessionInfo{Key: en.key, Owner: en.cfg.Owner, SrcPort: en.srcPort,
+					Snapshot: sn, LastChange: e.wall(sn.LastChange)})
+			}
+		})
+	}
+	return out
+}
+
+// Shutdown takes every session AdminDown so that peers see an
+// administrative shutdown rather than a failure, repeats the AdminDown
+// after two of the longest transmit interval (at most 2 s, or ctx), and
+// stops the engine.
+func (e *Engine) Shutdown(ctx context.Context) {
+	var wait time.Duration
+	var mu sync.Mutex
+	for _, sh := range e.shards {
+		e.do(sh, func(sh *shard) {
+			now := e.now()
+			for _, en := range sh.byKey {
+				iv := en.s.Snapshot().TxInterval
+				mu.Lock()
+				wait = max(wait, min(2*iv, 2*time.Second))
+				mu.Unlock()
+				sh.act(now, en, en.s.SetAdminDown(now))
+			}
+			sh.flush()
+		})
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+	}
+	for _, sh := range e.shards {
+		e.do(sh, func(sh *shard) {
+			now := e.now()
+			for _, en := range sh.byKey {
+				sh.transmit(now, en)
+			}
+			sh.flush()
+		})
+	}
+	e.Stop()
+}
+
+func (e *Engine) release(en *entry) {
+	e.discr.Release(en.s.LocalDiscr())
+	e.releasePort(en.srcPort)
+}
+
+// allocPort picks a source port in 49152–65535 not used by another session
+// (RFC 5881 §4: "SHOULD be unique"); past 16384 sessions ports are shared.
+func (e *Engine) allocPort() (uint16, error) {
+	e.portsMu.Lock()
+	defer e.portsMu.Unlock()
+	const span = netio.SrcPortMax - netio.SrcPortMin + 1
+	for range span {
+		p := e.nextSrc
+		e.nextSrc++
+		if e.nextSrc < netio.SrcPortMin || e.nextSrc > netio.SrcPortMax {
+			e.nextSrc = netio.SrcPortMin
+		}
+		if !e.ports[p] {
+			e.ports[p] = true
+			return p, nil
+		}
+	}
+	return netio.SrcPortMin + uint16(rand.IntN(span)), nil
+}
+
+func (e *Engine) releasePort(p uint16) {
+	e.portsMu.Lock()
+	delete(e.ports, p)
+	e.portsMu.Unlock()
+}

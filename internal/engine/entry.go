@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/packet"
+	"github.com/dantte-lp/gobfd/internal/session"
+)
+
+// Counters are a session's counters, readable from any goroutine while
+// its shard updates them.
+type Counters struct {
+	PacketsIn       atomic.Uint64
+	PacketsOut      atomic.Uint64
+	Drops           [packet.NumDropReasons]atomic.Uint64
+	UpTransitions   atomic.Uint64
+	DownTransitions atomic.Uint64
+	State           atomic.Uint32 // packet.State
+}
+
+// entry is a session in its shard.
+type entry struct {
+	key      Key
+	cfg      SessionConfig
+	s        *session.Session
+	srcPort  uint16
+	ifIndex  int
+	index    int // in the shard's deadline heap; -1 when absent
+	deadline session.Time
+	removeAt session.Time // when removing: last AdminDown and delete
+	counters Counters
+}
+
+// SessionConfig describes a session to the engine.
+type SessionConfig struct {
+	Key    Key
+	Params session.Params
+	// Owner tells who created the session ("config", "api"); the engine
+	// only records it.
+	Owner string
+}
+
+// SessionInfo is a copied view of a session.
+type SessionInfo struct {
+	Key      Key
+	Owner    string
+	SrcPort  uint16
+	Snapshot session.Snapshot
+	// LastChange is the wall-clock time of the last state change.
+	LastChange time.Time
+}
+
+// nextDeadline is the earliest of the session's own deadline and its
+// removal.
+func (e *entry) nextDeadline() session.Time {
+	d := e.s.NextDeadline()
+	if e.removeAt != 0 {
+		d = min(d, e.removeAt)
+	}
+	return d
+}

@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"fmt"
+	"hash/maphash"
+	"net/netip"
+
+	"github.com/dantte-lp/gobfd/internal/netio"
+)
+
+// Type is the encapsulation of a session.
+type Type uint8
+
+const (
+	SingleHop Type = iota // RFC 5881, UDP 3784, TTL 255 required
+	MultiHop              // RFC 5883, UDP 4784
+)
+
+func (t Type) String() string {
+	if t == MultiHop {
+		return "multi_hop"
+	}
+	return "single_hop"
+}
+
+// Port is the destination port of the type.
+func (t Type) Port() uint16 {
+	if t == MultiHop {
+		return netio.PortMultiHop
+	}
+	return netio.PortSingleHop
+}
+
+// Key identifies a session: the peer, the local address, the interface
+// (empty: any) and the type.
+type Key struct {
+	Peer      netip.Addr
+	Local     netip.Addr
+	Interface string
+	Type      Type
+}
+
+func (k Key) String() string {
+	s := fmt.Sprintf("%v %v->%v", k.Type, k.Local, k.Peer)
+	if k.Interface != "" {
+		s += "%" + k.Interface
+	}
+	return s
+}
+
+var seed = maphash.MakeSeed()
+
+// shardOf picks the shard for packets with Your Discriminator zero: a hash
+// of what every such packet of the session carries (RFC 5880 §6.8.6).
+func shardOf(peer netip.Addr, t Type, n int) int {
+	b := peer.As16()
+	h := maphash.Bytes(seed, b[:]) ^ uint64(t)*0x9e3779b97f4a7c15
+	return int(h % uint64(n))
+}

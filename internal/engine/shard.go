@@ -1,0 +1,256 @@
+package engine
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/netio"
+	"github.com/dantte-lp/gobfd/internal/packet"
+	"github.com/dantte-lp/gobfd/internal/session"
+)
+
+const (
+	batchSize = 64  // received messages per batch handed to a shard
+	outSize   = 256 // packets a shard accumulates before a flush
+)
+
+// rxMsg is a received packet copied out of the reader's buffer. BFD's
+// Length field is one byte, so 255 bytes hold every Control packet; a
+// longer (RFC 9764 padded) datagram is cut there, which keeps the §6.8.6
+// Length ≤ payload check exact.
+type rxMsg struct {
+	buf  [255]byte
+	n    int
+	meta netio.Message // Buf unused
+}
+
+type rxBatch struct {
+	n    int
+	msgs [batchSize]rxMsg
+}
+
+type peerKey struct {
+	peer [16]byte
+	typ  Type
+}
+
+// shard owns a set of sessions; all of its fields are touched only by its
+// goroutine (run), except the channels.
+type shard struct {
+	id   int
+	eng  *Engine
+	in   chan *rxBatch
+	cmds chan func(*shard)
+
+	byDiscr map[uint32]*entry
+	byKey   map[Key]*entry
+	byPeer  map[peerKey][]*entry
+	heap    deadlines
+	timer   *time.Timer
+
+	out     []netio.Message
+	outBufs [outSize][packet.MaxPacketLen]byte
+	ctl     packet.Control
+}
+
+func newShard(id int, e *Engine) *shard {
+	return &shard{
+		id: id, eng: e,
+		in:      make(chan *rxBatch, 256),
+		cmds:    make(chan func(*shard), 64),
+		byDiscr: make(map[uint32]*entry),
+		byKey:   make(map[Key]*entry),
+		byPeer:  make(map[peerKey][]*entry),
+		out:     make([]netio.Message, 0, outSize),
+	}
+}
+
+func (sh *shard) run(ctx context.Context) {
+	sh.timer = time.NewTimer(time.Hour)
+	defer sh.timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-sh.in:
+			now := sh.eng.now()
+			for i := 0; i < b.n; i++ {
+				sh.receive(now, &b.msgs[i])
+			}
+			b.n = 0
+			sh.eng.batches.Put(b)
+		case f := <-sh.cmds:
+			f(sh)
+		case <-sh.timer.C:
+		}
+		sh.fireTimers(sh.eng.now())
+		sh.flush()
+		sh.eng.heartbeat(sh.id)
+		sh.armTimer()
+	}
+}
+
+// armTimer points the shard's one timer at the earliest deadline.
+func (sh *shard) armTimer() {
+	d := time.Hour
+	if e := sh.heap.peek(); e != nil {
+		d = max(e.deadline.Sub(sh.eng.now()), 0)
+	}
+	sh.timer.Reset(min(d, sh.eng.heartbeatEvery))
+}
+
+func (sh *shard) fireTimers(now session.Time) {
+	for e := sh.heap.peek(); e != nil && e.deadline <= now; e = sh.heap.peek() {
+		if e.removeAt != 0 && now >= e.removeAt {
+			// Removal: one more AdminDown, then the session is gone.
+			sh.transmit(now, e)
+			sh.delete(e)
+			continue
+		}
+		sh.act(now, e, e.s.HandleTimer(now))
+	}
+}
+
+// receive runs RFC 5880 §6.8.6 for one packet: stateless checks, GTSM,
+// demultiplexing, then the session.
+func (sh *shard) receive(now session.Time, m *rxMsg) {
+	typ := SingleHop
+	if m.meta.Dst.Port() == netio.PortMultiHop {
+		typ = MultiHop
+	}
+	raw := m.buf[:m.n]
+	c := &sh.ctl
+	if r := packet.Decode(raw, c); r != packet.DropNone {
+		sh.eng.drop(r)
+		return
+	}
+	// RFC 5881 §5: single-hop packets MUST arrive with TTL 255; RFC 5883
+	// §5: multihop ones at least with the configured minimum.
+	if (typ == SingleHop && m.meta.TTL != 255) || (typ == MultiHop && m.meta.TTL < sh.eng.opts.MinMultiHopTTL) {
+		sh.eng.drop(packet.DropTTL)
+		return
+	}
+	var e *entry
+	if c.YourDiscr != 0 {
+		e = sh.byDiscr[c.YourDiscr]
+		if e != nil && (e.key.Type != typ || e.key.Peer != m.meta.Src.Addr()) {
+			e = nil // a discriminator of ours used by a stranger or on the wrong port
+		}
+	} else {
+		e = sh.match(m.meta.Src.Addr(), m.meta.Dst.Addr(), m.meta.IfIndex, typ)
+	}
+	if e == nil {
+		sh.eng.drop(packet.DropNoSession)
+		return
+	}
+	out := e.s.HandlePacket(now, c, raw)
+	if out.Drop != packet.DropNone {
+		e.counters.Drops[out.Drop].Add(1)
+		sh.eng.drop(out.Drop)
+	} else {
+		e.counters.PacketsIn.Add(1)
+	}
+	sh.act(now, e, out)
+}
+
+// match finds the session for a packet with Your Discriminator zero.
+func (sh *shard) match(peer, local netip.Addr, ifIndex int, typ Type) *entry {
+	for _, e := range sh.byPeer[peerKey{peer.As16(), typ}] {
+		if e.key.Local.IsValid() && e.key.Local != local {
+			continue
+		}
+		if e.ifIndex != 0 && ifIndex != 0 && e.ifIndex != ifIndex {
+			continue
+		}
+		return e
+	}
+	return nil
+}
+
+// act performs a session Output.
+func (sh *shard) act(now session.Time, e *entry, out session.Output) {
+	if out.Changed {
+		ev := out.Event
+		e.counters.State.Store(uint32(ev.New))
+		if ev.New == packet.StateUp {
+			e.counters.UpTransitions.Add(1)
+		} else if ev.Old == packet.StateUp {
+			e.counters.DownTransitions.Add(1)
+		}
+		sh.eng.events.publish(Event{
+			Key: e.key, LocalDiscr: e.s.LocalDiscr(), Old: ev.Old, New: ev.New,
+			LocalDiag: ev.LocalDiag, RemoteDiag: ev.RemoteDiag, At: sh.eng.wall(ev.At),
+		})
+	}
+	if out.Send {
+		sh.transmit(now, e)
+	}
+	if out.SendEcho {
+		// The echo transport (UDP 3785) is not wired yet; keep the
+		// session's echo schedule moving.
+		e.s.EchoSent(now)
+	}
+	sh.heap.set(e, e.nextDeadline())
+}
+
+// transmit builds e's next Control packet into the output batch.
+func (sh *shard) transmit(now session.Time, e *entry) {
+	if len(sh.out) == outSize {
+		sh.flush()
+	}
+	buf := sh.outBufs[len(sh.out)][:]
+	n := e.s.BuildControl(now, buf)
+	if n == 0 {
+		return
+	}
+	e.counters.PacketsOut.Add(1)
+	sh.out = append(sh.out, netio.Message{
+		Buf:     buf[:n],
+		Src:     netip.AddrPortFrom(e.key.Local, e.srcPort),
+		Dst:     netip.AddrPortFrom(e.key.Peer, e.key.Type.Port()),
+		IfIndex: e.ifIndex,
+		TTL:     255, // RFC 5881 §5, RFC 5883 §5 (GTSM, RFC 5082)
+		TOS:     sh.eng.opts.TOS,
+	})
+}
+
+// flush sends the accumulated batch in one call.
+func (sh *shard) flush() {
+	if len(sh.out) == 0 {
+		return
+	}
+	if err := sh.eng.tx.Send(sh.out); err != nil {
+		sh.eng.sendErrors.Add(1)
+	}
+	sh.out = sh.out[:0]
+}
+
+func (sh *shard) insert(e *entry) {
+	sh.byDiscr[e.s.LocalDiscr()] = e
+	sh.byKey[e.key] = e
+	pk := peerKey{e.key.Peer.As16(), e.key.Type}
+	sh.byPeer[pk] = append(sh.byPeer[pk], e)
+	e.counters.State.Store(uint32(e.s.State()))
+	sh.heap.set(e, e.nextDeadline())
+}
+
+func (sh *shard) delete(e *entry) {
+	sh.heap.remove(e)
+	delete(sh.byDiscr, e.s.LocalDiscr())
+	delete(sh.byKey, e.key)
+	pk := peerKey{e.key.Peer.As16(), e.key.Type}
+	list := sh.byPeer[pk]
+	for i, x := range list {
+		if x == e {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(sh.byPeer, pk)
+	} else {
+		sh.byPeer[pk] = list
+	}
+	sh.eng.release(e)
+}
