@@ -36,6 +36,9 @@ type entry struct {
 type SessionConfig struct {
 	Key    Key
 	Params session.Params
+	// PaddedSize pads transmitted Control packets with zeros to this many
+	// bytes (RFC 9764); 0 sends them unpadded.
+	PaddedSize int
 	// Owner tells who created the session ("config", "api"); the engine
 	// only records it.
 	Owner string

@@ -11,8 +11,9 @@ import (
 )
 
 const (
-	batchSize = 64  // received messages per batch handed to a shard
-	outSize   = 256 // packets a shard accumulates before a flush
+	batchSize = 64   // received messages per batch handed to a shard
+	outSize   = 256  // packets a shard accumulates before a flush
+	maxTxLen  = 1400 // largest (padded, RFC 9764) packet a shard sends
 )
 
 // rxMsg is a received packet copied out of the reader's buffer. BFD's
@@ -50,7 +51,7 @@ type shard struct {
 	timer   *time.Timer
 
 	out     []netio.Message
-	outBufs [outSize][packet.MaxPacketLen]byte
+	outBufs [outSize][maxTxLen]byte
 	ctl     packet.Control
 }
 
@@ -203,6 +204,11 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 	n := e.s.BuildControl(now, buf)
 	if n == 0 {
 		return
+	}
+	if p := e.cfg.PaddedSize; p > n && p <= maxTxLen {
+		// RFC 9764: zero padding after the Length the packet declares.
+		clear(buf[n:p])
+		n = p
 	}
 	e.counters.PacketsOut.Add(1)
 	sh.out = append(sh.out, netio.Message{
