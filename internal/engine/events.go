@@ -15,6 +15,9 @@ type Event struct {
 	Old, New   packet.State
 	LocalDiag  packet.Diag
 	RemoteDiag packet.Diag
+	// DetectionTime is the session's Detection Time when it changed
+	// (RFC 5880 §6.8.4); 0 before the peer was heard.
+	DetectionTime time.Duration
 	// At is when the shard saw the change; it carries Go's monotonic
 	// reading, so differences between events are exact.
 	At time.Time

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/config"
+	"github.com/dantte-lp/gobfd/internal/engine"
+	"github.com/dantte-lp/gobfd/internal/netio"
+	"github.com/dantte-lp/gobfd/internal/packet"
+	"github.com/dantte-lp/gobfd/internal/sdnotify"
+	"github.com/dantte-lp/gobfd/internal/version"
+)
+
+// daemon wires configuration, engine, sockets, logs and systemd together.
+type daemon struct {
+	path  string
+	cfg   *config.Config
+	level *slog.LevelVar
+	log   *slog.Logger
+	sd    *sdnotify.Notifier
+	eng   *engine.Engine
+}
+
+func newDaemon(path string, cfg *config.Config) *daemon {
+	d := &daemon{path: path, cfg: cfg, level: new(slog.LevelVar), sd: sdnotify.FromEnv()}
+	d.level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: d.level}
+	if cfg.Log.Format == "text" {
+		d.log = slog.New(slog.NewTextHandler(os.Stderr, opts))
+	} else {
+		d.log = slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return d
+}
+
+func (d *daemon) run(ctx context.Context) error {
+	d.log.Info("starting", "version", version.Version, "commit", version.GitCommit, "config", d.path)
+	tx, err := netio.NewRawSender(netio.SenderOptions{})
+	if err != nil {
+		return err
+	}
+	defer tx.Close()
+	d.eng = engine.New(tx, engine.Options{MinMultiHopTTL: uint8(d.cfg.BFD.MultiHopMinTTL)})
+	events := d.eng.Subscribe(4096)
+	d.eng.Start(ctx)
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		d.logEvents(events)
+	}()
+	rx, err := netio.Listen(ctx, d.eng, netio.ReceiverOptions{})
+	if err != nil {
+		d.eng.Stop()
+		<-logged
+		return err
+	}
+	for _, s := range d.cfg.EngineSessions() {
+		if _, err := d.eng.Add(s); err != nil {
+			d.log.Error("session not started", "session", s.Key.String(), "err", err)
+		}
+	}
+	d.sd.Ready(d.status())
+	d.log.Info("ready", "sessions", len(d.cfg.Sessions))
+
+	stopWatchdog := d.watchdog()
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	for sig := range sigs {
+		if sig == syscall.SIGHUP {
+			d.reload()
+			continue
+		}
+		d.log.Info("shutting down: sessions go AdminDown", "signal", sig.String())
+		d.sd.Stopping()
+		stopWatchdog()
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		d.eng.Shutdown(sctx) // peers see AdminDown (diag 7), not a timeout
+		cancel()
+		rx.Close()
+		<-logged
+		d.log.Info("stopped")
+		return nil
+	}
+	return nil
+}
+
+// reload applies a changed configuration file (SIGHUP); a file that does
+// not load leaves everything as it is.
+func (d *daemon) reload() {
+	d.sd.Reloading()
+	defer d.sd.Ready(d.status())
+	cfg, err := config.Load(d.path, nil)
+	if err != nil {
+		d.log.Error("reload failed, keeping the running configuration", "config", d.path, "err", err)
+		return
+	}
+	d.level.UnmarshalText([]byte(cfg.Log.Level))
+	ch := config.Diff(d.cfg.EngineSessions(), cfg.EngineSessions())
+	for _, k := range ch.Remove {
+		if err := d.eng.Remove(k); err != nil {
+			d.log.Error("reload: remove", "session", k.String(), "err", err)
+		}
+	}
+	for _, s := range ch.Update {
+		if err := d.eng.Update(s.Key, s.Params); err != nil {
+			d.log.Error("reload: update", "session", s.Key.String(), "err", err)
+		}
+	}
+	for _, s := range ch.Add {
+		if _, err := d.eng.Add(s); err != nil {
+			d.log.Error("reload: add", "session", s.Key.String(), "err", err)
+		}
+	}
+	d.cfg = cfg
+	d.log.Info("reloaded", "added", len(ch.Add), "removed", len(ch.Remove), "updated", len(ch.Update),
+		"log_level", cfg.Log.Level)
+}
+
+// watchdog sends WATCHDOG=1 at half of WatchdogSec while every shard is
+// alive: a stuck shard stops the keep-alives and systemd restarts us.
+func (d *daemon) watchdog() (stop func()) {
+	iv := sdnotify.WatchdogInterval()
+	done := make(chan struct{})
+	if iv == 0 || !d.sd.Active() {
+		return func() {}
+	}
+	go func() {
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if d.eng.Alive(iv) {
+					d.sd.Watchdog()
+					d.sd.Status(d.status())
+				} else {
+					d.log.Error("a shard is stuck: withholding the watchdog keep-alive")
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (d *daemon) status() string {
+	n := map[packet.State]int{}
+	ss := d.eng.Sessions()
+	for _, s := range ss {
+		n[s.Snapshot.State]++
+	}
+	return fmt.Sprintf("%d sessions: %d up, %d down, %d init, %d admin-down",
+		len(ss), n[packet.StateUp], n[packet.StateDown], n[packet.StateInit], n[packet.StateAdminDown])
+}
+
+// logEvents writes one line per state change.
+func (d *daemon) logEvents(s *engine.Subscription) {
+	for ev := range s.C {
+		lvl := slog.LevelInfo
+		if ev.Old == packet.StateUp {
+			lvl = slog.LevelWarn
+		}
+		if ev.Lost > 0 {
+			d.log.Warn("state-change log fell behind", "lost_events", ev.Lost)
+		}
+		d.log.Log(context.Background(), lvl, "session state changed",
+			"peer", ev.Key.Peer.String(), "local", ev.Key.Local.String(), "interface", ev.Key.Interface,
+			"type", ev.Key.Type.String(), "discriminator", ev.LocalDiscr,
+			"from", ev.Old.String(), "to", ev.New.String(),
+			"diag", ev.LocalDiag.String(), "remote_diag", ev.RemoteDiag.String(),
+			"detection_time", ev.DetectionTime.String())
+	}
+}
