@@ -150,6 +150,9 @@ func (d *daemon) waitFor(from int, what string, match func(logLine) bool, timeou
 	}
 }
 
+// markAt converts a log mark into an index of lines().
+func (d *daemon) markAt(m int) int { return m }
+
 func (d *daemon) mark() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
