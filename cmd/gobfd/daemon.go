@@ -175,7 +175,7 @@ func (d *daemon) logEvents(s *engine.Subscription) {
 			"peer", ev.Key.Peer.String(), "local", ev.Key.Local.String(), "interface", ev.Key.Interface,
 			"type", ev.Key.Type.String(), "discriminator", ev.LocalDiscr,
 			"from", ev.Old.String(), "to", ev.New.String(),
-			"diag", ev.LocalDiag.String(), "remote_diag", ev.RemoteDiag.String(),
+			"diag", ev.LocalDiag.String(), "remote_diag", ev.RemoteDiag.String(), "remote_state", ev.RemoteState.String(),
 			"detection_time", ev.DetectionTime.String())
 	}
 }

@@ -15,6 +15,8 @@ type Event struct {
 	Old, New   packet.State
 	LocalDiag  packet.Diag
 	RemoteDiag packet.Diag
+	// RemoteState is the peer's last state (AdminDown: disabled on purpose).
+	RemoteState packet.State
 	// DetectionTime is the session's Detection Time when it changed
 	// (RFC 5880 §6.8.4); 0 before the peer was heard.
 	DetectionTime time.Duration

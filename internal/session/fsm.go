@@ -72,7 +72,8 @@ func (s *Session) setState(now Time, next packet.State, diag packet.Diag, out *O
 	// transmissions when its contents change, to signal the new state fast.
 	out.Send = true
 	out.Changed = true
-	out.Event = Event{At: now, Old: old, New: next, LocalDiag: s.localDiag, RemoteDiag: s.remoteDiag}
+	out.Event = Event{At: now, Old: old, New: next, LocalDiag: s.localDiag, RemoteDiag: s.remoteDiag,
+		RemoteState: s.remoteState}
 }
 
 // timersForState applies the one-second floor of bfd.DesiredMinTxInterval

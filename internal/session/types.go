@@ -68,6 +68,10 @@ type Event struct {
 	Old, New   packet.State
 	LocalDiag  packet.Diag // bfd.LocalDiag after the change
 	RemoteDiag packet.Diag // the peer's last Diag
+	// RemoteState is the peer's last state: AdminDown here means the peer
+	// was disabled on purpose (RFC 5880 §6.8.16), even when it sends no
+	// diag 7.
+	RemoteState packet.State
 }
 
 // Output is what the caller must do after an input.

@@ -57,6 +57,7 @@ type logLine struct {
 	To         string    `json:"to"`
 	Diag       string    `json:"diag"`
 	RemoteDiag string    `json:"remote_diag"`
+	RemoteSt   string    `json:"remote_state"`
 	Detection  string    `json:"detection_time"`
 	Added      int       `json:"added"`
 	Removed    int       `json:"removed"`
