@@ -105,6 +105,7 @@ func TestInteropBIRD(t *testing.T) {
 	netns.IP(t, "-n", a, "route", "add", "198.18.0.102/32", "via", "198.18.0.2")
 	netns.IP(t, "-n", b, "route", "add", "198.18.0.101/32", "via", "198.18.0.1")
 	dev := "v" + b
+	defer capture(t, b, dev)()
 	br := startBird(t, b, birdConf(dev, 50, "", `198.18.0.1 dev "`+dev+`" local 198.18.0.2`,
 		`2001:db8::1 dev "`+dev+`" local 2001:db8::2`, `198.18.0.101 local 198.18.0.102 multihop`))
 	cfg := func(iv string) string {
@@ -192,6 +193,7 @@ func TestInteropBIRDAuth(t *testing.T) {
 	}
 	for ours, theirs := range types {
 		t.Run(ours, func(t *testing.T) {
+			defer capture(t, b, dev)()
 			br := startBird(t, b, birdConf(dev, 50, "authentication "+theirs+`; password "s3cret" { id 7; };`,
 				`198.18.0.1 dev "`+dev+`" local 198.18.0.2`))
 			da := startDaemon(t, a, fmt.Sprintf("sessions:\n  - {peer: 198.18.0.2, local: 198.18.0.1, desired_min_tx: 50ms, required_min_rx: 50ms, auth: {type: %s, key_id: 7, secret: s3cret}}\n", ours))

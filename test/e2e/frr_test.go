@@ -149,6 +149,7 @@ func TestInteropFRR(t *testing.T) {
 	netns.IP(t, "-n", a, "route", "add", "198.18.0.102/32", "via", "198.18.0.2")
 	netns.IP(t, "-n", b, "route", "add", "198.18.0.101/32", "via", "198.18.0.1")
 	dev := "v" + b
+	defer capture(t, b, dev)()
 	fr := startFRR(t, b, frrConf(dev, 50))
 	cfg := func(iv string) string {
 		return sessionsYAML(iv, "198.18.0.2", "198.18.0.1", "2001:db8::2", "2001:db8::1") +
