@@ -15,7 +15,7 @@ FUZZTIME   ?= 30s
 FUZZPKGS   := ./internal/packet
 BENCHPKGS  := ./internal/packet ./internal/session
 
-.PHONY: all build test bench fuzz lint demo clean
+.PHONY: all build test bench fuzz lint demo simdemo clean
 
 all: build test
 
@@ -53,8 +53,13 @@ lint:
 	go vet ./...
 	go tool staticcheck ./...
 
-## demo: two BFD systems over the simulated network: handshake, cut, recovery
+## demo: two gobfd daemons in network namespaces (root): Up, a silenced
+## wire detected, recovery, graceful shutdown; without root, the simulator
 demo:
+	bash scripts/demo.sh
+
+## simdemo: the same story over the deterministic network simulator
+simdemo:
 	go run ./examples/simdemo
 
 clean:
