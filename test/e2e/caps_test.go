@@ -61,4 +61,3 @@ func TestRunsWithOnlyNetRawAndNetAdmin(t *testing.T) {
 		t.Fatalf("not running as nobody:\n%s", st)
 	}
 }
-
