@@ -99,23 +99,16 @@ protocol bfd bfd1 {
 // AdminDown (BIRD goes Down at once, not after its detection time).
 func TestInteropBIRD(t *testing.T) {
 	netns.Skip(t)
-	a, b := netns.Pair(t, "ib")
-	netns.IP(t, "-n", a, "addr", "add", "198.18.0.101/32", "dev", "lo")
-	netns.IP(t, "-n", b, "addr", "add", "198.18.0.102/32", "dev", "lo")
-	netns.IP(t, "-n", a, "route", "add", "198.18.0.102/32", "via", "198.18.0.2")
-	netns.IP(t, "-n", b, "route", "add", "198.18.0.101/32", "via", "198.18.0.1")
-	dev := "v" + b
+	a, b, dev := interopHosts(t, "ib")
 	defer capture(t, b, dev)()
 	br := startBird(t, b, birdConf(dev, 50, "", `198.18.0.1 dev "`+dev+`" local 198.18.0.2`,
 		`2001:db8::1 dev "`+dev+`" local 2001:db8::2`, `198.18.0.101 local 198.18.0.102 multihop`))
 	cfg := func(iv string) string {
 		// BIRD sends multihop packets with TTL 64, not 255: accept any TTL
 		// on multihop (RFC 5883 leaves the check to authentication).
-		return "bfd: {multihop_min_ttl: 1}\n" + sessionsYAML(iv, "198.18.0.2", "198.18.0.1", "2001:db8::2", "2001:db8::1") +
-			fmt.Sprintf("  - {peer: 198.18.0.102, local: 198.18.0.101, type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv)
+		return interopConfig("bfd: {multihop_min_ttl: 1}\n", iv)
 	}
-	peers := []string{"198.18.0.2", "2001:db8::2", "198.18.0.102"}
-	birdPeers := []string{"198.18.0.1", "2001:db8::1", "198.18.0.101"}
+	peers, birdPeers := interopPeers, interopPeersSeen
 	da := startDaemon(t, a, cfg("50ms"))
 	for i, p := range peers {
 		da.waitFor(0, p+" Up", change(p, "Up"), 10*time.Second)

@@ -143,20 +143,11 @@ func frrConf(dev string, iv int) string {
 // understood (diag 3 with remote diag 7, not a timeout).
 func TestInteropFRR(t *testing.T) {
 	netns.Skip(t)
-	a, b := netns.Pair(t, "if")
-	netns.IP(t, "-n", a, "addr", "add", "198.18.0.101/32", "dev", "lo")
-	netns.IP(t, "-n", b, "addr", "add", "198.18.0.102/32", "dev", "lo")
-	netns.IP(t, "-n", a, "route", "add", "198.18.0.102/32", "via", "198.18.0.2")
-	netns.IP(t, "-n", b, "route", "add", "198.18.0.101/32", "via", "198.18.0.1")
-	dev := "v" + b
+	a, b, dev := interopHosts(t, "if")
 	defer capture(t, b, dev)()
 	fr := startFRR(t, b, frrConf(dev, 50))
-	cfg := func(iv string) string {
-		return sessionsYAML(iv, "198.18.0.2", "198.18.0.1", "2001:db8::2", "2001:db8::1") +
-			fmt.Sprintf("  - {peer: 198.18.0.102, local: 198.18.0.101, type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv)
-	}
-	peers := []string{"198.18.0.2", "2001:db8::2", "198.18.0.102"}
-	frrPeers := []string{"198.18.0.1", "2001:db8::1", "198.18.0.101"}
+	cfg := func(iv string) string { return interopConfig("", iv) }
+	peers, frrPeers := interopPeers, interopPeersSeen
 	da := startDaemon(t, a, cfg("50ms"))
 	for i, p := range peers {
 		da.waitFor(0, p+" Up", change(p, "Up"), 10*time.Second)
