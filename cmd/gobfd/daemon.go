@@ -25,6 +25,35 @@ type daemon struct {
 	log   *slog.Logger
 	sd    *sdnotify.Notifier
 	eng   *engine.Engine
+	rx    map[rxKey]*netio.Receiver
+}
+
+// rxKey is a set of receive sockets: unbound (""), or bound to a device
+// (an interface, or a VRF) of some session.
+type rxKey struct{ device, vrf string }
+
+// listen opens the receive sockets that cfg's sessions need: the unbound
+// ones, and one set per interface or VRF a session is bound to
+// (SO_BINDTODEVICE), so that packets arriving in a VRF reach us and a
+// session bound to an interface hears only that interface.
+func (d *daemon) listen(ctx context.Context, cfg *config.Config) error {
+	want := map[rxKey]bool{{}: true}
+	for _, s := range cfg.EngineSessions() {
+		if dev := s.Key.Device(); dev != "" {
+			want[rxKey{dev, s.Key.VRF}] = true
+		}
+	}
+	for k := range want {
+		if d.rx[k] != nil {
+			continue
+		}
+		r, err := netio.Listen(ctx, d.eng, netio.ReceiverOptions{Device: k.device, VRF: k.vrf})
+		if err != nil {
+			return err
+		}
+		d.rx[k] = r
+	}
+	return nil
 }
 
 func newDaemon(path string, cfg *config.Config) *daemon {
@@ -41,7 +70,7 @@ func newDaemon(path string, cfg *config.Config) *daemon {
 
 func (d *daemon) run(ctx context.Context) error {
 	d.log.Info("starting", "version", version.Version, "commit", version.GitCommit, "config", d.path)
-	tx, err := netio.NewRawSender(netio.SenderOptions{})
+	tx, err := netio.NewSenders(netio.SenderOptions{})
 	if err != nil {
 		return err
 	}
@@ -54,8 +83,8 @@ func (d *daemon) run(ctx context.Context) error {
 		defer close(logged)
 		d.logEvents(events)
 	}()
-	rx, err := netio.Listen(ctx, d.eng, netio.ReceiverOptions{})
-	if err != nil {
+	d.rx = map[rxKey]*netio.Receiver{}
+	if err := d.listen(ctx, d.cfg); err != nil {
 		d.eng.Stop()
 		<-logged
 		return err
@@ -83,7 +112,9 @@ func (d *daemon) run(ctx context.Context) error {
 		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		d.eng.Shutdown(sctx) // peers see AdminDown (diag 7), not a timeout
 		cancel()
-		rx.Close()
+		for _, r := range d.rx {
+			r.Close()
+		}
 		<-logged
 		d.log.Info("stopped")
 		return nil
@@ -102,6 +133,10 @@ func (d *daemon) reload() {
 		return
 	}
 	d.level.UnmarshalText([]byte(cfg.Log.Level))
+	if err := d.listen(context.Background(), cfg); err != nil {
+		d.log.Error("reload failed, keeping the running configuration", "err", err)
+		return
+	}
 	ch := config.Diff(d.cfg.EngineSessions(), cfg.EngineSessions())
 	for _, k := range ch.Remove {
 		if err := d.eng.Remove(k); err != nil {

@@ -59,6 +59,7 @@ type Session struct {
 	Peer          string   `yaml:"peer"`
 	Local         string   `yaml:"local"`
 	Interface     string   `yaml:"interface"`
+	VRF           string   `yaml:"vrf"`  // VRF device; empty: the default VRF
 	Type          string   `yaml:"type"` // single_hop (default) or multi_hop
 	DesiredMinTx  Duration `yaml:"desired_min_tx"`
 	RequiredMinRx Duration `yaml:"required_min_rx"`

@@ -63,6 +63,7 @@ func TestValidationMessages(t *testing.T) {
 		"sessions:\n - {peer: 198.18.0.2, local: 198.18.0.1, auth: {type: keyed_md5, secret: 12345678901234567}}": `sessions[0].auth.secret: is 17 bytes; keyed_md5 takes 1..16`,
 		"sessions:\n - {peer: 198.18.0.2, local: 198.18.0.1}\n - {peer: 198.18.0.2, local: 198.18.0.1}":           `sessions[1]: "198.18.0.2" duplicates sessions[0]`,
 		"sessions:\n - {peer: 198.18.0.2, local: 198.18.0.1, type: multi_hop, interface: eth0}":                   `sessions[0].interface: "eth0" cannot be set on a multi_hop session`,
+		"sessions:\n - {peer: 198.18.0.2, local: 198.18.0.1, vrf: a-very-long-vrf-name}":                          `sessions[0].vrf: "a-very-long-vrf-name" is longer than`,
 		"log: {level: loud}":                  `log.level: "loud" is not one of debug, info, warn, error`,
 		"log: {format: xml}":                  `log.format: "xml" is not json or text`,
 		"bfd: {default_desired_min_tx: 2h}":   `bfd.default_desired_min_tx: "2h0m0s" is above the 1h0m0s maximum`,

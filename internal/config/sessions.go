@@ -18,6 +18,7 @@ func (c *Config) EngineSessions() []engine.SessionConfig {
 			Peer:      netip.MustParseAddr(s.Peer),
 			Local:     netip.MustParseAddr(s.Local),
 			Interface: s.Interface,
+			VRF:       s.VRF,
 		}
 		if s.Type == "multi_hop" {
 			k.Type = engine.MultiHop

@@ -125,9 +125,15 @@ func (c *Config) Validate() error {
 				bad(k+".auth.secret", "", fmt.Sprintf("is %d bytes; %s takes 1..%d", n, a.Type, maxLen))
 			}
 		}
-		id := s.Type + "|" + s.Peer + "|" + s.Local + "|" + s.Interface
+		if len(s.Interface) > 15 {
+			bad(k+".interface", s.Interface, "is longer than a Linux interface name (15 bytes)")
+		}
+		if len(s.VRF) > 15 {
+			bad(k+".vrf", s.VRF, "is longer than a Linux device name (15 bytes)")
+		}
+		id := s.Type + "|" + s.Peer + "|" + s.Local + "|" + s.Interface + "|" + s.VRF
 		if j, dup := seen[id]; dup {
-			bad(k, s.Peer, fmt.Sprintf("duplicates sessions[%d] (same peer, local, interface and type)", j))
+			bad(k, s.Peer, fmt.Sprintf("duplicates sessions[%d] (same peer, local, interface, vrf and type)", j))
 		}
 		seen[id] = i
 	}

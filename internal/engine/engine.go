@@ -205,7 +205,8 @@ func (e *Engine) Add(cfg SessionConfig) (uint32, error) {
 			addErr = err
 			return
 		}
-		sh.insert(&entry{key: cfg.Key, cfg: cfg, s: s, srcPort: port, ifIndex: ifIndex, index: -1})
+		sh.insert(&entry{key: cfg.Key, cfg: cfg, s: s, srcPort: port, ifIndex: ifIndex,
+			device: cfg.Key.Device(), index: -1})
 	})
 	if err == nil {
 		err = addErr

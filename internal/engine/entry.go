@@ -26,7 +26,8 @@ type entry struct {
 	s        *session.Session
 	srcPort  uint16
 	ifIndex  int
-	index    int // in the shard's deadline heap; -1 when absent
+	device   string // Key.Device(), kept to avoid recomputing per packet
+	index    int    // in the shard's deadline heap; -1 when absent
 	deadline session.Time
 	removeAt session.Time // when removing: last AdminDown and delete
 	counters Counters

@@ -32,11 +32,12 @@ func (t Type) Port() uint16 {
 }
 
 // Key identifies a session: the peer, the local address, the interface
-// (empty: any) and the type.
+// (empty: any), the VRF (empty: the default one) and the type.
 type Key struct {
 	Peer      netip.Addr
 	Local     netip.Addr
 	Interface string
+	VRF       string
 	Type      Type
 }
 
@@ -45,7 +46,19 @@ func (k Key) String() string {
 	if k.Interface != "" {
 		s += "%" + k.Interface
 	}
+	if k.VRF != "" {
+		s += " vrf " + k.VRF
+	}
 	return s
+}
+
+// Device is the device the session's sockets bind to (SO_BINDTODEVICE):
+// its interface, else its VRF, else none.
+func (k Key) Device() string {
+	if k.Interface != "" {
+		return k.Interface
+	}
+	return k.VRF
 }
 
 var seed = maphash.MakeSeed()

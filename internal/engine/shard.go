@@ -135,11 +135,11 @@ func (sh *shard) receive(now session.Time, m *rxMsg) {
 	var e *entry
 	if c.YourDiscr != 0 {
 		e = sh.byDiscr[c.YourDiscr]
-		if e != nil && (e.key.Type != typ || e.key.Peer != m.meta.Src.Addr()) {
-			e = nil // a discriminator of ours used by a stranger or on the wrong port
+		if e != nil && (e.key.Type != typ || e.key.Peer != m.meta.Src.Addr() || e.key.VRF != m.meta.VRF) {
+			e = nil // a discriminator of ours used by a stranger, on the wrong port or VRF
 		}
 	} else {
-		e = sh.match(m.meta.Src.Addr(), m.meta.Dst.Addr(), m.meta.IfIndex, typ)
+		e = sh.match(m.meta.Src.Addr(), m.meta.Dst.Addr(), m.meta.IfIndex, m.meta.VRF, typ)
 	}
 	if e == nil {
 		sh.eng.drop(packet.DropNoSession)
@@ -156,8 +156,11 @@ func (sh *shard) receive(now session.Time, m *rxMsg) {
 }
 
 // match finds the session for a packet with Your Discriminator zero.
-func (sh *shard) match(peer, local netip.Addr, ifIndex int, typ Type) *entry {
+func (sh *shard) match(peer, local netip.Addr, ifIndex int, vrf string, typ Type) *entry {
 	for _, e := range sh.byPeer[peerKey{peer.As16(), typ}] {
+		if e.key.VRF != vrf {
+			continue
+		}
 		if e.key.Local.IsValid() && e.key.Local != local {
 			continue
 		}
@@ -219,6 +222,7 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 		IfIndex: e.ifIndex,
 		TTL:     255, // RFC 5881 §5, RFC 5883 §5 (GTSM, RFC 5082)
 		TOS:     sh.eng.opts.TOS,
+		Device:  e.device,
 	})
 }
 

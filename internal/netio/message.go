@@ -27,6 +27,12 @@ type Message struct {
 	IfIndex int
 	TTL     uint8
 	TOS     uint8
+	// Device is the interface or VRF device the packet is sent through
+	// with SO_BINDTODEVICE (empty: routing decides); on receive, the device
+	// the receiving socket is bound to.
+	Device string
+	// VRF names the VRF of the receiving socket (empty: the default VRF).
+	VRF string
 }
 
 // Sender transmits batches. Send must not retain ms or their buffers.

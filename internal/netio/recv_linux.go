@@ -30,6 +30,7 @@ type Receiver struct {
 type ReceiverOptions struct {
 	Ports     []uint16 // default 3784 and 4784
 	Device    string   // SO_BINDTODEVICE (an interface or a VRF); empty: all
+	VRF       string   // the VRF Device belongs to (or is), tagged on messages
 	ReadBuf   int      // SO_RCVBUF; default 4 MiB
 	SkipIPv6  bool
 	Addresses []netip.Addr // bind addresses; default the wildcard of each family
@@ -62,7 +63,7 @@ func Listen(ctx context.Context, h Handler, o ReceiverOptions) (*Receiver, error
 			r.wg.Add(1)
 			go func() {
 				defer r.wg.Done()
-				r.loop(c, a.Is4(), p, h)
+				r.loop(c, a.Is4(), p, o.Device, o.VRF, h)
 			}()
 		}
 	}
@@ -109,7 +110,7 @@ func listenUDP(ctx context.Context, ap netip.AddrPort, o ReceiverOptions) (net.P
 }
 
 // loop reads batches with recvmmsg until the socket is closed.
-func (r *Receiver) loop(c net.PacketConn, v4 bool, port uint16, h Handler) {
+func (r *Receiver) loop(c net.PacketConn, v4 bool, port uint16, dev, vrf string, h Handler) {
 	msgs := make([]ipv4.Message, ReadBatchSize) // ipv6.Message is the same type
 	for i := range msgs {
 		msgs[i].Buffers = [][]byte{make([]byte, MaxPayload)}
@@ -148,6 +149,8 @@ func (r *Receiver) loop(c net.PacketConn, v4 bool, port uint16, h Handler) {
 				Dst:     netip.AddrPortFrom(meta.dst.Unmap(), port),
 				IfIndex: meta.ifIndex,
 				TTL:     meta.ttl,
+				Device:  dev,
+				VRF:     vrf,
 			}
 			k++
 		}
