@@ -133,12 +133,16 @@ func frrConf(dev string, iv int) string {
   receive-interval %[2]d
   transmit-interval %[2]d
  !
+ peer 2001:db8:ff::101 local-address 2001:db8:ff::102 multihop
+  receive-interval %[2]d
+  transmit-interval %[2]d
+ !
 !
 `, dev, iv)
 }
 
-// gobfd ↔ FRR bfdd (Debian frr): IPv4 and IPv6 single-hop and IPv4
-// multihop come Up; timer changes on either side renegotiate without a
+// gobfd ↔ FRR bfdd (Debian frr): IPv4 and IPv6, single-hop and multihop,
+// come Up; timer changes on either side renegotiate without a
 // flap; a cut wire is detected by both sides; AdminDown from either side is
 // understood (diag 3 with remote diag 7, not a timeout).
 func TestInteropFRR(t *testing.T) {

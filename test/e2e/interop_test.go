@@ -8,11 +8,11 @@ import (
 )
 
 // The interop topology: gobfd in a, the peer implementation in b, one
-// wire, and loopbacks 198.18.0.101 (a) and .102 (b) routed over it for a
-// multihop session.
+// wire, and loopbacks 198.18.0.101 / 2001:db8:ff::101 (a) and .102 / ::102
+// (b) routed over it for multihop sessions.
 var (
-	interopPeers     = []string{"198.18.0.2", "2001:db8::2", "198.18.0.102"} // as gobfd sees them
-	interopPeersSeen = []string{"198.18.0.1", "2001:db8::1", "198.18.0.101"} // as the peer sees gobfd
+	interopPeers     = []string{"198.18.0.2", "2001:db8::2", "198.18.0.102", "2001:db8:ff::102"} // as gobfd sees them
+	interopPeersSeen = []string{"198.18.0.1", "2001:db8::1", "198.18.0.101", "2001:db8:ff::101"} // as the peer sees gobfd
 )
 
 func interopHosts(t *testing.T, prefix string) (a, b, dev string) {
@@ -22,12 +22,17 @@ func interopHosts(t *testing.T, prefix string) (a, b, dev string) {
 	netns.IP(t, "-n", b, "addr", "add", "198.18.0.102/32", "dev", "lo")
 	netns.IP(t, "-n", a, "route", "add", "198.18.0.102/32", "via", "198.18.0.2")
 	netns.IP(t, "-n", b, "route", "add", "198.18.0.101/32", "via", "198.18.0.1")
+	netns.IP(t, "-n", a, "addr", "add", "2001:db8:ff::101/128", "dev", "lo")
+	netns.IP(t, "-n", b, "addr", "add", "2001:db8:ff::102/128", "dev", "lo")
+	netns.IP(t, "-n", a, "route", "add", "2001:db8:ff::102/128", "via", "2001:db8::2")
+	netns.IP(t, "-n", b, "route", "add", "2001:db8:ff::101/128", "via", "2001:db8::1")
 	return a, b, "v" + b
 }
 
 // interopConfig is gobfd's side: single-hop IPv4 and IPv6 and multihop
-// IPv4 at interval iv; extra is prepended (e.g. a bfd: block).
+// IPv4 and IPv6 at interval iv; extra is prepended (e.g. a bfd: block).
 func interopConfig(extra, iv string) string {
 	return extra + sessionsYAML(iv, "198.18.0.2", "198.18.0.1", "2001:db8::2", "2001:db8::1") +
-		fmt.Sprintf("  - {peer: 198.18.0.102, local: 198.18.0.101, type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv)
+		fmt.Sprintf("  - {peer: 198.18.0.102, local: 198.18.0.101, type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv) +
+		fmt.Sprintf("  - {peer: \"2001:db8:ff::102\", local: \"2001:db8:ff::101\", type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv)
 }
