@@ -145,22 +145,7 @@ func TestInteropBIRD(t *testing.T) {
 	time.Sleep(2 * time.Second)
 
 	// Cut the wire both ways: both sides detect.
-	m = da.mark()
-	silence(t, a, "v"+a, true)
-	silence(t, b, dev, true)
-	for i, p := range peers[:2] {
-		l, _ := da.waitFor(m, p+" Down", change(p, "Down"), 3*time.Second)
-		if l.Diag != "ControlDetectionTimeExpired" {
-			t.Fatalf("%s: %s", p, l.Diag)
-		}
-		br.waitState(birdPeers[i], "Down", 3*time.Second)
-	}
-	silence(t, a, "v"+a, false)
-	silence(t, b, dev, false)
-	for _, p := range peers {
-		da.waitFor(m, p+" Up again", change(p, "Up"), 10*time.Second)
-	}
-	time.Sleep(time.Second)
+	cutBothWays(t, a, b, dev, da, func(i int) { br.waitState(birdPeers[i], "Down", 3*time.Second) })
 
 	// gobfd shuts down: BIRD sees AdminDown at once (its detection time
 	// is 150 ms; it goes Down well before).

@@ -197,24 +197,11 @@ func TestInteropFRR(t *testing.T) {
 	time.Sleep(time.Second)
 
 	// Cut the wire both ways: both detect.
-	m = da.mark()
-	silence(t, a, "v"+a, true)
-	silence(t, b, dev, true)
-	for i, p := range peers[:2] {
-		l, _ := da.waitFor(m, p+" Down", change(p, "Down"), 3*time.Second)
-		if l.Diag != "ControlDetectionTimeExpired" {
-			t.Fatalf("%s: %s", p, l.Diag)
-		}
+	cutBothWays(t, a, b, dev, da, func(i int) {
 		if fp := fr.waitStatus(frrPeers[i], "down", 3*time.Second); fp.Diag != "control detection time expired" {
 			t.Logf("FRR diag for %s: %q", frrPeers[i], fp.Diag)
 		}
-	}
-	silence(t, a, "v"+a, false)
-	silence(t, b, dev, false)
-	for _, p := range peers {
-		da.waitFor(m, p+" Up again", change(p, "Up"), 10*time.Second)
-	}
-	time.Sleep(time.Second)
+	})
 
 	// AdminDown from gobfd's side (shutdown).
 	da.signal(syscall.SIGTERM)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dantte-lp/gobfd/internal/netns"
 )
@@ -35,4 +36,28 @@ func interopConfig(extra, iv string) string {
 	return extra + sessionsYAML(iv, "198.18.0.2", "198.18.0.1", "2001:db8::2", "2001:db8::1") +
 		fmt.Sprintf("  - {peer: 198.18.0.102, local: 198.18.0.101, type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv) +
 		fmt.Sprintf("  - {peer: \"2001:db8:ff::102\", local: \"2001:db8:ff::101\", type: multi_hop, desired_min_tx: %s, required_min_rx: %s}\n", iv, iv)
+}
+
+// cutBothWays silences the wire in both directions and checks that gobfd
+// declares its single-hop sessions Down with diag 1 and that the peer,
+// asked through peerDown, does too; then it heals the wire and waits for
+// every session to come back.
+func cutBothWays(t *testing.T, a, b, dev string, da *daemon, peerDown func(i int)) {
+	t.Helper()
+	m := da.mark()
+	silence(t, a, "v"+a, true)
+	silence(t, b, dev, true)
+	for i, p := range interopPeers[:2] {
+		l, _ := da.waitFor(m, p+" Down", change(p, "Down"), 3*time.Second)
+		if l.Diag != "ControlDetectionTimeExpired" {
+			t.Fatalf("%s: %s", p, l.Diag)
+		}
+		peerDown(i)
+	}
+	silence(t, a, "v"+a, false)
+	silence(t, b, dev, false)
+	for _, p := range interopPeers {
+		da.waitFor(m, p+" Up again", change(p, "Up"), 10*time.Second)
+	}
+	time.Sleep(time.Second)
 }
