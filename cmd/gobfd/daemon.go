@@ -89,11 +89,7 @@ func (d *daemon) run(ctx context.Context) error {
 		<-logged
 		return err
 	}
-	for _, s := range d.cfg.EngineSessions() {
-		if _, err := d.eng.Add(s); err != nil {
-			d.log.Error("session not started", "session", s.Key.String(), "err", err)
-		}
-	}
+	d.addAll(d.cfg.EngineSessions(), "session not started")
 	d.sd.Ready(d.status())
 	d.log.Info("ready", "sessions", len(d.cfg.Sessions))
 
@@ -148,14 +144,20 @@ func (d *daemon) reload() {
 			d.log.Error("reload: update", "session", s.Key.String(), "err", err)
 		}
 	}
-	for _, s := range ch.Add {
-		if _, err := d.eng.Add(s); err != nil {
-			d.log.Error("reload: add", "session", s.Key.String(), "err", err)
-		}
-	}
+	d.addAll(ch.Add, "reload: add")
 	d.cfg = cfg
 	d.log.Info("reloaded", "added", len(ch.Add), "removed", len(ch.Remove), "updated", len(ch.Update),
 		"log_level", cfg.Log.Level)
+}
+
+// addAll starts sessions in one batch per shard and logs each failure.
+func (d *daemon) addAll(ss []engine.SessionConfig, msg string) {
+	_, errs := d.eng.AddAll(ss)
+	for i, err := range errs {
+		if err != nil {
+			d.log.Error(msg, "session", ss[i].Key.String(), "err", err)
+		}
+	}
 }
 
 // watchdog sends WATCHDOG=1 at half of WatchdogSec while every shard is

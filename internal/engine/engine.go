@@ -161,17 +161,92 @@ func (e *Engine) shardFor(k Key) *shard { return e.shards[shardOf(k.Peer, k.Type
 
 // Add creates a session and returns its local discriminator.
 func (e *Engine) Add(cfg SessionConfig) (uint32, error) {
+	ds, errs := e.AddAll([]SessionConfig{cfg})
+	return ds[0], errs[0]
+}
+
+// prepared is a session whose discriminator, source port and interface are
+// settled, ready to be inserted by its shard.
+type prepared struct {
+	i       int
+	cfg     SessionConfig
+	d       uint32
+	port    uint16
+	ifIndex int
+}
+
+// AddAll creates many sessions with one command per shard, so that their
+// first packets leave together in one batch per shard (a daemon start with
+// thousands of sessions costs a handful of system calls). It returns each
+// session's discriminator or error, index for index.
+func (e *Engine) AddAll(cfgs []SessionConfig) ([]uint32, []error) {
+	ds := make([]uint32, len(cfgs))
+	errs := make([]error, len(cfgs))
+	perShard := make([][]prepared, len(e.shards))
+	for i, cfg := range cfgs {
+		p, err := e.prepare(cfg)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		p.i = i
+		sh := e.shardFor(cfg.Key)
+		perShard[sh.id] = append(perShard[sh.id], p)
+	}
+	for id, ps := range perShard {
+		if len(ps) == 0 {
+			continue
+		}
+		err := e.do(e.shards[id], func(sh *shard) {
+			now := e.now()
+			for _, p := range ps {
+				if _, ok := sh.byKey[p.cfg.Key]; ok {
+					errs[p.i] = ErrExists
+					continue
+				}
+				s, err := session.New(session.Config{Params: p.cfg.Params, LocalDiscr: p.d,
+					Rand: rand.NewPCG(rand.Uint64(), rand.Uint64())}, now)
+				if err != nil {
+					errs[p.i] = err
+					continue
+				}
+				sh.insert(&entry{key: p.cfg.Key, cfg: p.cfg, s: s, srcPort: p.port, ifIndex: p.ifIndex,
+					device: p.cfg.Key.Device(), index: -1})
+				ds[p.i] = p.d
+			}
+		})
+		for _, p := range ps {
+			if err != nil {
+				errs[p.i] = err
+			}
+			if errs[p.i] != nil {
+				e.discr.Release(p.d)
+				e.releasePort(p.port)
+			}
+		}
+	}
+	return ds, errs
+}
+
+// prepare allocates what a new session needs outside its shard.
+func (e *Engine) prepare(cfg SessionConfig) (prepared, error) {
 	if !cfg.Key.Peer.IsValid() {
-		return 0, fmt.Errorf("engine: session needs a peer address")
+		return prepared{}, fmt.Errorf("engine: session needs a peer address")
+	}
+	if err := cfg.Params.Validate(); err != nil {
+		return prepared{}, err
+	}
+	ifIndex, err := ifIndexOf(cfg.Key.Interface)
+	if err != nil {
+		return prepared{}, err
 	}
 	sh := e.shardFor(cfg.Key)
-	var d uint32
-	var err error
 	// The discriminator names its shard (d mod shards), so packets with a
 	// non-zero Your Discriminator find it without a shared table.
+	var d uint32
 	for range 1000 {
 		if d, err = e.discr.Allocate(); err != nil {
-			return 0, err
+			return prepared{}, err
 		}
 		if int(d%uint32(len(e.shards))) == sh.id {
 			break
@@ -180,43 +255,14 @@ func (e *Engine) Add(cfg SessionConfig) (uint32, error) {
 		d = 0
 	}
 	if d == 0 {
-		return 0, discr.ErrExhausted
+		return prepared{}, discr.ErrExhausted
 	}
 	port, err := e.allocPort()
 	if err != nil {
 		e.discr.Release(d)
-		return 0, err
+		return prepared{}, err
 	}
-	ifIndex, err := ifIndexOf(cfg.Key.Interface)
-	if err != nil {
-		e.discr.Release(d)
-		e.releasePort(port)
-		return 0, err
-	}
-	var addErr error
-	err = e.do(sh, func(sh *shard) {
-		if _, ok := sh.byKey[cfg.Key]; ok {
-			addErr = ErrExists
-			return
-		}
-		s, err := session.New(session.Config{Params: cfg.Params, LocalDiscr: d,
-			Rand: rand.NewPCG(rand.Uint64(), rand.Uint64())}, e.now())
-		if err != nil {
-			addErr = err
-			return
-		}
-		sh.insert(&entry{key: cfg.Key, cfg: cfg, s: s, srcPort: port, ifIndex: ifIndex,
-			device: cfg.Key.Device(), index: -1})
-	})
-	if err == nil {
-		err = addErr
-	}
-	if err != nil {
-		e.discr.Release(d)
-		e.releasePort(port)
-		return 0, err
-	}
-	return d, nil
+	return prepared{cfg: cfg, d: d, port: port, ifIndex: ifIndex}, nil
 }
 
 // Remove takes a session down gracefully: it goes AdminDown at once (the

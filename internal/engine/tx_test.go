@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/netio"
+	"github.com/dantte-lp/gobfd/internal/packet"
+)
+
+// recorder is a Sender that keeps what it is given.
+type recorder struct {
+	mu    sync.Mutex
+	calls int
+	msgs  []netio.Message
+}
+
+func (r *recorder) Send(ms []netio.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	for _, m := range ms {
+		m.Buf = append([]byte(nil), m.Buf...)
+		r.msgs = append(r.msgs, m)
+	}
+	return nil
+}
+
+func (r *recorder) snapshot() (int, []netio.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls, append([]netio.Message(nil), r.msgs...)
+}
+
+// Every packet leaves with TTL 255 and DSCP CS6 (RFC 5881 §5), to port
+// 3784/4784 by type, from a per-session source port in 49152–65535 that no
+// other session uses (RFC 5881 §4); padded_pdu_size pads with zeros after
+// Length (RFC 9764); the first packets of many sessions leave in few Send
+// calls (batching).
+func TestTransmitMetadata(t *testing.T) {
+	rec := &recorder{}
+	e := New(rec, Options{Shards: 2})
+	e.Start(context.Background())
+	defer e.Stop()
+	const n = 500
+	var cfgs []SessionConfig
+	for i := range n {
+		k := Key{Peer: netip.AddrFrom4([4]byte{198, 19, byte(i / 250), byte(i%250 + 1)}), Local: netip.MustParseAddr("198.18.0.1")}
+		pad := 0
+		if i == 0 {
+			pad = 128
+			k.Type = MultiHop
+		}
+		cfgs = append(cfgs, SessionConfig{Key: k, Params: params(time.Second, 3), PaddedSize: pad})
+	}
+	_, errs := e.AddAll(cfgs)
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ms := rec.snapshot(); len(ms) >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("first packets not sent")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	calls, ms := rec.snapshot()
+	ports := map[uint16]netip.Addr{}
+	for _, m := range ms {
+		if m.TTL != 255 || m.TOS != 0xc0 {
+			t.Fatalf("TTL %d TOS %#x", m.TTL, m.TOS)
+		}
+		sp := m.Src.Port()
+		if sp < netio.SrcPortMin {
+			t.Fatalf("source port %d", sp)
+		}
+		if other, ok := ports[sp]; ok && other != m.Dst.Addr() {
+			t.Fatalf("port %d used by two sessions", sp)
+		}
+		ports[sp] = m.Dst.Addr()
+		var c packet.Control
+		if r := packet.Decode(m.Buf, &c); r != packet.DropNone {
+			t.Fatal(r)
+		}
+		if m.Dst.Addr() == netip.MustParseAddr("198.19.0.1") {
+			if m.Dst.Port() != netio.PortMultiHop || len(m.Buf) != 128 || c.Length != 24 {
+				t.Fatalf("padded multihop packet: port %d len %d Length %d", m.Dst.Port(), len(m.Buf), c.Length)
+			}
+		} else if m.Dst.Port() != netio.PortSingleHop || len(m.Buf) != 24 {
+			t.Fatalf("port %d len %d", m.Dst.Port(), len(m.Buf))
+		}
+	}
+	t.Logf("%d packets of %d sessions in %d Send calls", len(ms), n, calls)
+	if calls > 2*len(e.shards) {
+		t.Fatalf("%d Send calls for %d packets: not batched", calls, len(ms))
+	}
+}
