@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Result is one run, as written to JSON.
+type Result struct {
+	Impl       string     `json:"impl"`
+	Sessions   int        `json:"sessions"`
+	IntervalMs float64    `json:"interval_ms"`
+	Mult       int        `json:"mult"`
+	AllUpSec   float64    `json:"all_up_s"` // -1: never
+	UpAtStart  [2]int     `json:"up_at_hold_start"`
+	UpAtEnd    [2]int     `json:"up_at_end"`
+	HoldSec    float64    `json:"hold_s"`
+	LostUp     int        `json:"lost_up"` // session ends that sent a non-Up packet during the hold
+	CPUPercent [2]float64 `json:"cpu_percent"`
+	RSSKiB     [2]int64   `json:"rss_kib"`
+	PPSEachWay float64    `json:"pps_each_way"`
+	Stress     bool       `json:"stress"`
+	When       string     `json:"when"`
+}
+
+func main() {
+	implName := flag.String("impl", "gobfd", "gobfd, bird or frr")
+	n := flag.Int("n", 100, "sessions")
+	iv := flag.Duration("interval", 100*time.Millisecond, "TX/RX interval")
+	mult := flag.Int("mult", 3, "detect multiplier")
+	hold := flag.Duration("hold", 30*time.Second, "hold after all Up")
+	upWait := flag.Duration("up-timeout", 60*time.Second, "how long to wait for all Up")
+	gobfdBin := flag.String("gobfd", "bin/gobfd", "gobfd binary")
+	jsonOut := flag.String("json", "", "append the result as a JSON line to this file")
+	stress := flag.Bool("stress", false, "run stress-ng --cpu 2 during the run")
+	gobfdOpts := flag.String("gobfd-yaml", "", "extra YAML for gobfd's config")
+	flag.Parse()
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "bfdbench needs root (network namespaces)")
+		os.Exit(2)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	go func() { <-sigs; cleanup(); os.Exit(1) }()
+
+	dir, _ := os.MkdirTemp("", "bfdbench")
+	atExit(func() { os.RemoveAll(dir) })
+
+	var im impl
+	switch *implName {
+	case "gobfd":
+		im = &gobfdImpl{bin: *gobfdBin, dir: dir, opts: *gobfdOpts}
+	case "bird":
+		im = &birdImpl{dir: dir}
+	case "frr":
+		im = &frrImpl{dir: dir}
+	default:
+		fatalf("unknown -impl %q", *implName)
+	}
+
+	// Address plan: N pairs of distinct addresses up to 2,000 sessions;
+	// beyond, k addresses per side and one session per (A_i, B_j) pair
+	// (LAB.md: adding tens of thousands of addresses takes minutes).
+	var pairs [][2]int
+	nA, nB := *n, *n
+	if *n > 2000 {
+		k := int(math.Ceil(math.Sqrt(float64(*n))))
+		nA, nB = k, k
+		for i := 0; i < k && len(pairs) < *n; i++ {
+			for j := 0; j < k && len(pairs) < *n; j++ {
+				pairs = append(pairs, [2]int{i, j})
+			}
+		}
+	} else {
+		for i := range *n {
+			pairs = append(pairs, [2]int{i, i})
+		}
+	}
+	t := newTopo(nA, nB)
+	if *stress {
+		st := exec.Command("stress-ng", "--cpu", "2", "--quiet")
+		if err := st.Start(); err != nil {
+			fatalf("stress-ng: %v (apt-get install stress-ng)", err)
+		}
+		atExit(func() { st.Process.Kill(); st.Wait() })
+	}
+
+	start := time.Now()
+	im.start(t, pairs, *iv, *mult)
+	atExit(im.stop)
+	res := Result{Impl: im.name(), Sessions: *n, IntervalMs: float64(*iv) / 1e6, Mult: *mult,
+		Stress: *stress, When: time.Now().UTC().Format(time.RFC3339), AllUpSec: -1}
+	if waitUntil(*upWait, 200*time.Millisecond, func() bool { a, b := im.up(); return a >= *n && b >= *n }) {
+		res.AllUpSec = time.Since(start).Seconds()
+	}
+	res.UpAtStart[0], res.UpAtStart[1] = im.up()
+	time.Sleep(2 * time.Second) // Poll Sequences of the Up transitions end
+
+	w := watchNonUp(t.a, t.devA)
+	pids := im.pids()
+	c0 := []int64{cpuTicks(pids[0]), cpuTicks(pids[1])}
+	rx0, tx0 := t.packets()
+	h0 := time.Now()
+	time.Sleep(*hold)
+	secs := time.Since(h0).Seconds()
+	rx1, tx1 := t.packets()
+	for i := range 2 {
+		res.CPUPercent[i] = float64(cpuTicks(pids[i])-c0[i]) / secs // ticks are 1/100 s
+		res.RSSKiB[i] = rssKiB(pids[i])
+	}
+	res.LostUp = w.stop()
+	res.HoldSec = secs
+	res.PPSEachWay = float64((rx1-rx0)+(tx1-tx0)) / 2 / secs
+	res.UpAtEnd[0], res.UpAtEnd[1] = im.up()
+	cleanup()
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "impl\tsessions @ interval\tall Up after\tlost Up\tUp at end\tCPU A+B (% core)\tRSS A / B\tpps each way\tstress")
+	up := "never"
+	if res.AllUpSec >= 0 {
+		up = fmt.Sprintf("%.1f s", res.AllUpSec)
+	}
+	fmt.Fprintf(tw, "%s\t%d @ %v x%d\t%s\t%d\t%d / %d\t%.0f + %.0f\t%.1f / %.1f MB\t%.0f\t%v\n",
+		res.Impl, res.Sessions, *iv, res.Mult, up, res.LostUp, res.UpAtEnd[0], res.UpAtEnd[1],
+		res.CPUPercent[0], res.CPUPercent[1], float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
+		res.PPSEachWay, res.Stress)
+	tw.Flush()
+	if *jsonOut != "" {
+		b, _ := json.Marshal(res)
+		f, err := os.OpenFile(*jsonOut, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			f.Write(append(b, '\n'))
+			f.Close()
+		}
+	}
+	if res.AllUpSec < 0 || res.LostUp > 0 || res.UpAtEnd[0] < *n || res.UpAtEnd[1] < *n {
+		fmt.Fprintln(os.Stderr, strings.TrimSpace("bfdbench: sessions did not all hold"))
+		os.Exit(3)
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// cpuTicks is utime+stime of pid in clock ticks (1/100 s on Linux).
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	var u, k int64
+	fmt.Sscan(f[11], &u)
+	fmt.Sscan(f[12], &k)
+	return u + k
+}
+
+// rssKiB is VmRSS of pid.
+func rssKiB(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			var v int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:")), &v)
+			return v
+		}
+	}
+	return 0
+}
+
+// wireWatch counts, on the veth of namespace ns, the session ends that send
+// any packet whose state is not Up — the same BPF filter for every
+// implementation (LAB.md), free in steady state.
+type wireWatch struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	ends map[string]bool
+	done chan struct{}
+}
+
+func watchNonUp(ns, dev string) *wireWatch {
+	w := &wireWatch{ends: map[string]bool{}, done: make(chan struct{})}
+	w.cmd = exec.Command("ip", "netns", "exec", ns, "tcpdump", "-l", "-n", "-q", "-i", dev,
+		"udp dst port 3784 and (udp[9] & 0xc0) != 0xc0")
+	out, _ := w.cmd.StdoutPipe()
+	if err := w.cmd.Start(); err != nil {
+		fatalf("tcpdump: %v (apt-get install tcpdump)", err)
+	}
+	go func() {
+		defer close(w.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			// "12:00:00.000 IP 198.18.1.1.49152 > 198.19.1.1.3784: UDP, length 24"
+			f := strings.Fields(sc.Text())
+			if len(f) >= 5 && f[1] == "IP" {
+				src := f[2][:strings.LastIndexByte(f[2], '.')]
+				dst := strings.TrimSuffix(f[4], ":")
+				dst = dst[:strings.LastIndexByte(dst, '.')]
+				w.mu.Lock()
+				w.ends[src+">"+dst] = true
+				w.mu.Unlock()
+			}
+		}
+	}()
+	return w
+}
+
+// stop ends the capture and returns the number of session ends seen.
+func (w *wireWatch) stop() int {
+	w.cmd.Process.Signal(syscall.SIGINT)
+	w.cmd.Wait()
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.ends)
+}
