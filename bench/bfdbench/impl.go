@@ -31,7 +31,8 @@ type gobfdImpl struct {
 	mu   sync.Mutex
 	ups  [2]int
 	wg   sync.WaitGroup
-	opts string // extra YAML
+	opts string   // extra YAML
+	env  []string // extra environment
 }
 
 func (g *gobfdImpl) name() string { return "gobfd" }
@@ -51,7 +52,7 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 		cfg := filepath.Join(g.dir, fmt.Sprintf("gobfd-%d.yml", side))
 		writeFile(cfg, b.String())
 		cmd := exec.Command("ip", "netns", "exec", ns, g.bin, "-config", cfg)
-		cmd.Env = append(os.Environ(), "GOGC=off", "GOMEMLIMIT=1GiB")
+		cmd.Env = append(append(os.Environ(), "GOGC=off", "GOMEMLIMIT=1GiB"), g.env...)
 		stderr, _ := cmd.StderrPipe()
 		if err := cmd.Start(); err != nil {
 			fatalf("gobfd: %v", err)

@@ -42,6 +42,7 @@ func main() {
 	jsonOut := flag.String("json", "", "append the result as a JSON line to this file")
 	stress := flag.Bool("stress", false, "run stress-ng --cpu 2 during the run")
 	gobfdOpts := flag.String("gobfd-yaml", "", "extra YAML for gobfd's config")
+	gobfdEnv := flag.String("gobfd-env", "", "extra environment for gobfd, space-separated K=V")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bfdbench needs root (network namespaces)")
@@ -57,7 +58,7 @@ func main() {
 	var im impl
 	switch *implName {
 	case "gobfd":
-		im = &gobfdImpl{bin: *gobfdBin, dir: dir, opts: *gobfdOpts}
+		im = &gobfdImpl{bin: *gobfdBin, dir: dir, opts: *gobfdOpts, env: strings.Fields(*gobfdEnv)}
 	case "bird":
 		im = &birdImpl{dir: dir}
 	case "frr":

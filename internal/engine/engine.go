@@ -25,6 +25,10 @@ type Options struct {
 	Shards         int   // default: GOMAXPROCS
 	MinMultiHopTTL uint8 // RFC 5883 §5; default 254
 	TOS            uint8 // IP TOS byte; default 0xc0 (DSCP CS6)
+	// MinTick and MaxTick bound the timer grid of a shard (a twentieth of
+	// its shortest interval): defaults 250µs and 5ms. MaxTick < 0 turns
+	// coalescing off (every deadline served exactly).
+	MinTick, MaxTick time.Duration
 }
 
 // Errors of session management.
@@ -73,6 +77,15 @@ func New(tx netio.Sender, o Options) *Engine {
 	}
 	if o.TOS == 0 {
 		o.TOS = 0xc0
+	}
+	if o.MinTick == 0 {
+		o.MinTick = 250 * time.Microsecond
+	}
+	if o.MaxTick == 0 {
+		o.MaxTick = 5 * time.Millisecond
+	}
+	if o.MaxTick < 0 {
+		o.MinTick, o.MaxTick = 0, 0
 	}
 	e := &Engine{
 		opts: o, tx: tx, events: newHub(), discr: discr.New(),
@@ -301,6 +314,7 @@ func (e *Engine) Update(k Key, p session.Params) error {
 		out, err := en.s.SetParams(e.now(), p)
 		if res = err; err == nil {
 			en.cfg.Params = p
+			sh.noteInterval(p)
 			sh.act(e.now(), en, out)
 		}
 	})

@@ -50,6 +50,14 @@ type shard struct {
 	heap    deadlines
 	timer   *time.Timer
 
+	// tick is the grid the shard's timer fires on: deadlines that fall
+	// between two ticks are served together, so one wake-up and one
+	// sendmmsg carry the packets of many sessions. It is a twentieth of
+	// the shortest interval configured in the shard, within
+	// [minTick, maxTick]; a packet is at most one tick late.
+	tick  time.Duration
+	minIv time.Duration
+
 	out     []netio.Message
 	outBufs [outSize][maxTxLen]byte
 	ctl     packet.Control
@@ -92,13 +100,30 @@ func (sh *shard) run(ctx context.Context) {
 	}
 }
 
-// armTimer points the shard's one timer at the earliest deadline.
+// armTimer points the shard's one timer at the tick on or after the
+// earliest deadline.
 func (sh *shard) armTimer() {
 	d := time.Hour
 	if e := sh.heap.peek(); e != nil {
-		d = max(e.deadline.Sub(sh.eng.now()), 0)
+		at := e.deadline
+		if sh.tick > 0 {
+			at = (at + session.Time(sh.tick) - 1) / session.Time(sh.tick) * session.Time(sh.tick)
+		}
+		d = max(at.Sub(sh.eng.now()), 0)
 	}
 	sh.timer.Reset(min(d, sh.eng.heartbeatEvery))
+}
+
+// noteInterval keeps the shard's tick fine enough for its fastest session.
+func (sh *shard) noteInterval(p session.Params) {
+	iv := p.DesiredMinTx
+	if p.RequiredMinRx > 0 {
+		iv = min(iv, p.RequiredMinRx)
+	}
+	if sh.minIv == 0 || iv < sh.minIv {
+		sh.minIv = iv
+		sh.tick = min(max(iv/20, sh.eng.opts.MinTick), sh.eng.opts.MaxTick)
+	}
 }
 
 func (sh *shard) fireTimers(now session.Time) {
@@ -238,6 +263,7 @@ func (sh *shard) flush() {
 }
 
 func (sh *shard) insert(e *entry) {
+	sh.noteInterval(e.cfg.Params)
 	sh.byDiscr[e.s.LocalDiscr()] = e
 	sh.byKey[e.key] = e
 	pk := peerKey{e.key.Peer.As16(), e.key.Type}
