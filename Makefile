@@ -15,7 +15,7 @@ FUZZTIME   ?= 30s
 FUZZPKGS   := ./internal/packet
 BENCHPKGS  := ./internal/packet ./internal/session
 
-.PHONY: all build test bench fuzz lint demo simdemo clean
+.PHONY: all build test bench bench-system fuzz lint demo simdemo clean
 
 all: build test
 
@@ -52,6 +52,18 @@ lint:
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go tool staticcheck ./...
+
+## bench-system: gobfd, BIRD and FRR side by side in network namespaces
+## (root; apt-get install bird2 frr tcpdump); JSON lines in bench/results/
+BENCH_HOLD ?= 60s
+bench-system: build
+	@mkdir -p bench/results
+	@for run in "gobfd 100 100ms" "bird 100 100ms" "frr 100 100ms" \
+	            "gobfd 1000 50ms" "bird 1000 50ms" "gobfd 500 10ms" "gobfd 2500 50ms"; do \
+		set -- $$run; \
+		go run ./bench/bfdbench -gobfd bin/gobfd -impl $$1 -n $$2 -interval $$3 -hold $(BENCH_HOLD) \
+			-json bench/results/system.jsonl || true; \
+	done
 
 ## demo: two gobfd daemons in network namespaces (root): Up, a silenced
 ## wire detected, recovery, graceful shutdown; without root, the simulator
