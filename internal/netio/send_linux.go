@@ -159,7 +159,7 @@ func (s *RawSender) send(ms []Message, v4 bool) error {
 			}
 		} else {
 			n := 8 + len(m.Buf)
-			PutUDP(b, m.Src, m.Dst, m.Buf) // the kernel recomputes the checksum
+			putUDPHeader(b, m.Src.Port(), m.Dst.Port(), len(m.Buf)) // IPV6_CHECKSUM: the kernel sums
 			copy(b[8:], m.Buf)
 			pkt = b[:n]
 			oob = s.oob(oobKey{m.Src.Addr(), m.IfIndex}, false)

@@ -8,11 +8,8 @@ import (
 // PutUDP writes an 8-byte UDP header for payload into b (len ≥ 8) with the
 // checksum over the IPv4 or IPv6 pseudo-header (RFC 768, RFC 8200 §8.1).
 func PutUDP(b []byte, src, dst netip.AddrPort, payload []byte) {
-	binary.BigEndian.PutUint16(b[0:], src.Port())
-	binary.BigEndian.PutUint16(b[2:], dst.Port())
+	putUDPHeader(b, src.Port(), dst.Port(), len(payload))
 	l := 8 + len(payload)
-	binary.BigEndian.PutUint16(b[4:], uint16(l))
-	b[6], b[7] = 0, 0
 	var sum uint32
 	if src.Addr().Is4() {
 		s, d := src.Addr().As4(), dst.Addr().As4()
@@ -62,4 +59,12 @@ func fold(sum uint32) uint16 {
 		sum = sum&0xffff + sum>>16
 	}
 	return ^uint16(sum)
+}
+
+// putUDPHeader writes ports and length with a zero checksum.
+func putUDPHeader(b []byte, src, dst uint16, payloadLen int) {
+	binary.BigEndian.PutUint16(b[0:], src)
+	binary.BigEndian.PutUint16(b[2:], dst)
+	binary.BigEndian.PutUint16(b[4:], uint16(8+payloadLen))
+	b[6], b[7] = 0, 0
 }
