@@ -121,4 +121,3 @@ func main() {
 	fmt.Printf("ceiling (arrived, each way): %.0f datagrams/s\n",
 		min(float64(received[0].Load()), float64(received[1].Load()))/secs)
 }
-
