@@ -13,6 +13,7 @@ import (
 func (e *Engine) Deliver(ms []netio.Message) {
 	n := len(e.shards)
 	var pending [maxShards]*rxBatch
+	at := e.now()
 	for i := range ms {
 		m := &ms[i]
 		sh := 0
@@ -30,6 +31,7 @@ func (e *Engine) Deliver(ms []netio.Message) {
 		b := pending[sh]
 		if b == nil {
 			b = e.batches.Get().(*rxBatch)
+			b.at = at
 			pending[sh] = b
 		}
 		r := &b.msgs[b.n]

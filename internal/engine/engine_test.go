@@ -31,7 +31,7 @@ type world struct {
 	subB   *Subscription
 }
 
-func newWorld(t *testing.T, n int, p session.Params) *world {
+func newWorld(t *testing.T, n int, p session.Params, pb ...session.Params) *world {
 	t.Helper()
 	w := &world{net: netio.NewMem()}
 	w.a = New(w.net, Options{Shards: 2})
@@ -51,7 +51,11 @@ func newWorld(t *testing.T, n int, p session.Params) *world {
 		if _, err := w.a.Add(SessionConfig{Key: ka, Params: p}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.b.Add(SessionConfig{Key: kb, Params: p}); err != nil {
+		q := p
+		if len(pb) > 0 {
+			q = pb[0]
+		}
+		if _, err := w.b.Add(SessionConfig{Key: kb, Params: q}); err != nil {
 			t.Fatal(err)
 		}
 		w.ka, w.kb = append(w.ka, ka), append(w.kb, kb)

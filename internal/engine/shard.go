@@ -28,6 +28,7 @@ type rxMsg struct {
 
 type rxBatch struct {
 	n    int
+	at   session.Time // when the reader got the batch from the kernel
 	msgs [batchSize]rxMsg
 }
 
@@ -83,15 +84,22 @@ func (sh *shard) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case b := <-sh.in:
-			now := sh.eng.now()
-			for i := 0; i < b.n; i++ {
-				sh.receive(now, &b.msgs[i])
-			}
-			b.n = 0
-			sh.eng.batches.Put(b)
+			sh.receiveBatch(b)
 		case f := <-sh.cmds:
 			f(sh)
 		case <-sh.timer.C:
+		}
+		// Packets that arrived before now count before any timer fires:
+		// after a stall (no CPU for this goroutine), queued packets must not
+		// lose to the detection timers they would have reset (RFC 5880
+		// §6.8.4 counts a packet when it is received).
+		for drained := false; !drained; {
+			select {
+			case b := <-sh.in:
+				sh.receiveBatch(b)
+			default:
+				drained = true
+			}
 		}
 		sh.fireTimers(sh.eng.now())
 		sh.flush()
@@ -136,6 +144,16 @@ func (sh *shard) fireTimers(now session.Time) {
 		}
 		sh.act(now, e, e.s.HandleTimer(now))
 	}
+}
+
+// receiveBatch handles a batch at the time the reader took it from the
+// kernel, which is when its packets were received.
+func (sh *shard) receiveBatch(b *rxBatch) {
+	for i := 0; i < b.n; i++ {
+		sh.receive(b.at, &b.msgs[i])
+	}
+	b.n = 0
+	sh.eng.batches.Put(b)
 }
 
 // receive runs RFC 5880 §6.8.6 for one packet: stateless checks, GTSM,

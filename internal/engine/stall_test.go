@@ -1,0 +1,44 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+// A shard that gets no CPU for longer than the detection time must not
+// declare sessions Down whose packets arrived in time: received packets are
+// stamped when the reader takes them from the kernel and are processed
+// before the timers (RFC 5880 §6.8.4 counts a packet when it is received).
+func TestShardStallIsNotAFailure(t *testing.T) {
+	// A detects B's silence after 3 x 20 ms; B detects A's after
+	// 10 x 20 ms, longer than the stall, so B stays Up throughout.
+	w := newWorld(t, 20, params(20*ms, 10), params(20*ms, 3))
+	waitEvents(t, w.subA, 20, isUp, 10*time.Second)
+	waitEvents(t, w.subB, 20, isUp, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	drain := func(s *Subscription) {
+		for {
+			select {
+			case <-s.C:
+			default:
+				return
+			}
+		}
+	}
+	drain(w.subA)
+	for _, sh := range w.a.shards {
+		// Stall every shard of A for 150 ms (2.5 of A's detection times)
+		// while B keeps sending; a stall stands in for a descheduled
+		// process.
+		go w.a.do(sh, func(*shard) { time.Sleep(150 * time.Millisecond) })
+	}
+	deadline := time.After(time.Second)
+	for {
+		select {
+		case ev := <-w.subA.C:
+			t.Fatalf("false failure after a stall: %v %v -> %v (diag %v)", ev.Key, ev.Old, ev.New, ev.LocalDiag)
+		case <-deadline:
+			return
+		}
+	}
+}
