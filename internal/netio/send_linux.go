@@ -124,14 +124,17 @@ func (s *RawSender) Send(ms []Message) error {
 			v6++
 		}
 	}
-	var errs []error
+	var err4, err6 error
 	if v4 > 0 {
-		errs = append(errs, s.send(ms, true))
+		err4 = s.send(ms, true)
 	}
 	if v6 > 0 && s.v6 != nil {
-		errs = append(errs, s.send(ms, false))
+		err6 = s.send(ms, false)
 	}
-	return errors.Join(errs...)
+	if err4 == nil && err6 == nil {
+		return nil // errors.Join would allocate even then
+	}
+	return errors.Join(err4, err6)
 }
 
 func (s *RawSender) send(ms []Message, v4 bool) error {
@@ -144,6 +147,9 @@ func (s *RawSender) send(ms []Message, v4 bool) error {
 		k := len(s.batch)
 		if k == len(s.bufs) {
 			s.bufs = append(s.bufs, make([]byte, 28+MaxPayload))
+		}
+		if k == cap(s.batch) {
+			s.batch = append(s.batch, ipv4.Message{})[:k]
 		}
 		b := s.bufs[k]
 		var pkt []byte
@@ -164,7 +170,17 @@ func (s *RawSender) send(ms []Message, v4 bool) error {
 			pkt = b[:n]
 			oob = s.oob(oobKey{m.Src.Addr(), m.IfIndex}, false)
 		}
-		s.batch = append(s.batch, ipv4.Message{Buffers: [][]byte{pkt}, OOB: oob, Addr: s.addr(m.Dst.Addr())})
+		// Reuse the slot's Buffers slice: a fresh [][]byte per packet would
+		// be an allocation on the hot path.
+		s.batch = s.batch[:k+1]
+		slot := &s.batch[k]
+		if cap(slot.Buffers) == 0 {
+			slot.Buffers = make([][]byte, 1)
+		}
+		slot.Buffers = slot.Buffers[:1]
+		slot.Buffers[0] = pkt
+		slot.OOB = oob
+		slot.Addr = s.addr(m.Dst.Addr())
 	}
 	var firstErr error
 	for pending := s.batch; len(pending) > 0; {
