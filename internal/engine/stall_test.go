@@ -11,8 +11,8 @@ import (
 // before the timers (RFC 5880 §6.8.4 counts a packet when it is received).
 func TestShardStallIsNotAFailure(t *testing.T) {
 	// A detects B's silence after 3 x 20 ms; B detects A's after
-	// 10 x 20 ms, longer than the stall, so B stays Up throughout.
-	w := newWorld(t, 20, params(20*ms, 10), params(20*ms, 3))
+	// 25 x 20 ms, well beyond the stall, so B stays Up throughout.
+	w := newWorld(t, 20, params(20*ms, 25), params(20*ms, 3))
 	waitEvents(t, w.subA, 20, isUp, 10*time.Second)
 	waitEvents(t, w.subB, 20, isUp, 10*time.Second)
 	time.Sleep(300 * time.Millisecond)

@@ -35,11 +35,13 @@ func TestUpDetectShutdown(t *testing.T) {
 		if l.Diag != "ControlDetectionTimeExpired" {
 			t.Fatalf("%s: diag %s", p, l.Diag)
 		}
-		// Detection time 150 ms; allow scheduling and the log timestamp.
-		if d := l.Time.Sub(cut); d > 150*time.Millisecond+100*time.Millisecond {
+		// Detection time 150 ms. The figure is logged (and measured by the
+		// benchmarks); the test only rules out a detection that is early or
+		// absurdly late on a loaded CI machine.
+		d := l.Time.Sub(cut)
+		t.Logf("%s: detected after %v (detection time 150ms)", p, d.Round(time.Millisecond))
+		if d < 150*time.Millisecond-50*time.Millisecond || d > time.Second {
 			t.Errorf("%s: Down %v after the wire went silent", p, d)
-		} else {
-			t.Logf("%s: detected after %v (detection time 150ms)", p, d.Round(time.Millisecond))
 		}
 	}
 	silence(t, b, "v"+b, false)
