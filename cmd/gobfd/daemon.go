@@ -90,7 +90,9 @@ func (d *daemon) run(ctx context.Context) error {
 		return err
 	}
 	d.addAll(d.cfg.EngineSessions(), "session not started")
-	d.sd.Ready(d.status())
+	if err := d.sd.Ready(d.status()); err != nil {
+		d.log.Warn("systemd notification failed", "err", err)
+	}
 	d.log.Info("ready", "sessions", len(d.cfg.Sessions))
 
 	stopWatchdog := d.watchdog()

@@ -91,7 +91,7 @@ func New(tx netio.Sender, o Options) *Engine {
 		opts: o, tx: tx, events: newHub(), discr: discr.New(),
 		start: time.Now(), ports: make(map[uint16]bool),
 		nextSrc:        netio.SrcPortMin + uint16(rand.IntN(netio.SrcPortMax-netio.SrcPortMin)),
-		heartbeatEvery: time.Second,
+		heartbeatEvery: 250 * time.Millisecond,
 		beats:          make([]atomic.Int64, o.Shards),
 	}
 	e.batches.New = func() any { return new(rxBatch) }
@@ -143,8 +143,10 @@ func (e *Engine) drop(r packet.DropReason) { e.drops[r].Add(1) }
 func (e *Engine) heartbeat(id int) { e.beats[id].Store(int64(e.now())) }
 
 // Alive reports whether every shard has run its loop within maxAge — the
-// engine's own liveness, for a watchdog.
+// engine's own liveness, for a watchdog. An idle shard loops every
+// heartbeat interval, so maxAge is at least two of those.
 func (e *Engine) Alive(maxAge time.Duration) bool {
+	maxAge = max(maxAge, 2*e.heartbeatEvery)
 	now := e.now()
 	for i := range e.beats {
 		if now.Sub(session.Time(e.beats[i].Load())) > maxAge {

@@ -83,7 +83,10 @@ func listenUDP(ctx context.Context, ap netip.AddrPort, o ReceiverOptions) (net.P
 					return
 				}
 			}
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); serr != nil {
+				return
+			}
+			setBuf(int(fd), unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, o.ReadBuf)
 		})
 		if err != nil {
 			return err
@@ -93,9 +96,6 @@ func listenUDP(ctx context.Context, ap netip.AddrPort, o ReceiverOptions) (net.P
 	c, err := lc.ListenPacket(ctx, network, ap.String())
 	if err != nil {
 		return nil, fmt.Errorf("netio: listen %s: %w", ap, err)
-	}
-	if uc, ok := c.(*net.UDPConn); ok {
-		uc.SetReadBuffer(o.ReadBuf)
 	}
 	if ap.Addr().Is4() {
 		err = ipv4.NewPacketConn(c).SetControlMessage(ipv4.FlagTTL|ipv4.FlagDst|ipv4.FlagInterface, true)

@@ -97,10 +97,7 @@ func rawConn(family, proto int, device string) (net.PacketConn, error) {
 		}
 		return nil, fmt.Errorf("netio: raw socket: %w", err)
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
+	setBuf(fd, unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, 4<<20)
 	if device != "" {
 		if err := unix.SetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, device); err != nil {
 			unix.Close(fd)

@@ -45,7 +45,7 @@ func TestUpDetectShutdown(t *testing.T) {
 		}
 	}
 	silence(t, b, "v"+b, false)
-	m = db.mark()
+	m = da.mark()
 	for _, p := range []string{"198.18.0.2", "2001:db8::2"} {
 		da.waitFor(m, p+" Up again", change(p, "Up"), 5*time.Second)
 	}

@@ -30,6 +30,13 @@ func TestSystemdNotify(t *testing.T) {
 	writeFile(t, cfg, sessionsYAML("100ms", "198.18.0.2", "198.18.0.1"))
 	cmd := exec.Command("ip", "netns", "exec", a, gobfdBin, "-config", cfg)
 	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000")
+	var logb strings.Builder
+	cmd.Stderr = &logb
+	defer func() {
+		if t.Failed() {
+			t.Logf("gobfd log:\n%s", logb.String())
+		}
+	}()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
