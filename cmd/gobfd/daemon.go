@@ -37,12 +37,7 @@ type rxKey struct{ device, vrf string }
 // (SO_BINDTODEVICE), so that packets arriving in a VRF reach us and a
 // session bound to an interface hears only that interface.
 func (d *daemon) listen(ctx context.Context, cfg *config.Config) error {
-	want := map[rxKey]bool{{}: true}
-	for _, s := range cfg.EngineSessions() {
-		if dev := s.Key.Device(); dev != "" {
-			want[rxKey{dev, s.Key.VRF}] = true
-		}
-	}
+	want := receiversFor(cfg)
 	for k := range want {
 		if d.rx[k] != nil {
 			continue
@@ -54,6 +49,29 @@ func (d *daemon) listen(ctx context.Context, cfg *config.Config) error {
 		d.rx[k] = r
 	}
 	return nil
+}
+
+// receiversFor is the set of receive sockets cfg's sessions need.
+func receiversFor(cfg *config.Config) map[rxKey]bool {
+	want := map[rxKey]bool{{}: true}
+	for _, s := range cfg.EngineSessions() {
+		if dev := s.Key.Device(); dev != "" {
+			want[rxKey{dev, s.Key.VRF}] = true
+		}
+	}
+	return want
+}
+
+// closeUnused closes device-bound receive sockets that no session of cfg
+// needs any more (after a reload removed the last one).
+func (d *daemon) closeUnused(cfg *config.Config) {
+	want := receiversFor(cfg)
+	for k, r := range d.rx {
+		if !want[k] {
+			r.Close()
+			delete(d.rx, k)
+		}
+	}
 }
 
 func newDaemon(path string, cfg *config.Config) *daemon {
@@ -148,6 +166,7 @@ func (d *daemon) reload() {
 	}
 	d.addAll(ch.Add, "reload: add")
 	d.cfg = cfg
+	d.closeUnused(cfg)
 	d.log.Info("reloaded", "added", len(ch.Add), "removed", len(ch.Remove), "updated", len(ch.Update),
 		"log_level", cfg.Log.Level)
 }
