@@ -25,14 +25,15 @@ type impl interface {
 // ---- gobfd ----
 
 type gobfdImpl struct {
-	bin  string
-	dir  string
-	cmds [2]*exec.Cmd
-	mu   sync.Mutex
-	ups  [2]int
-	wg   sync.WaitGroup
-	opts string   // extra YAML
-	env  []string // extra environment
+	bin   string
+	dir   string
+	cmds  [2]*exec.Cmd
+	mu    sync.Mutex
+	ups   [2]int
+	downs [2][]time.Time // when each Down event of a side was logged (the engine's timestamp)
+	wg    sync.WaitGroup
+	opts  string   // extra YAML
+	env   []string // extra environment
 }
 
 func (g *gobfdImpl) name() string { return "gobfd" }
@@ -68,9 +69,15 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 				if !strings.Contains(line, "session state changed") {
 					continue
 				}
-				var l struct{ From, To string }
+				var l struct {
+					From, To string
+					Time     time.Time
+				}
 				json.Unmarshal([]byte(line), &l)
 				g.mu.Lock()
+				if l.To == "Down" {
+					g.downs[side] = append(g.downs[side], l.Time)
+				}
 				if l.To == "Up" {
 					g.ups[side]++
 				}
@@ -243,4 +250,17 @@ func (f *frrImpl) stop() {
 		}
 		os.RemoveAll(f.run(side))
 	}
+}
+
+// downsSince returns the Down event times of side since t.
+func (g *gobfdImpl) downsSince(side int, t time.Time) []time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []time.Time
+	for _, d := range g.downs[side] {
+		if !d.Before(t) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

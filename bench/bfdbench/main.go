@@ -28,6 +28,7 @@ type Result struct {
 	RSSKiB     [2]int64   `json:"rss_kib"`
 	PPSEachWay float64    `json:"pps_each_way"`
 	Stress     bool       `json:"stress"`
+	Detection  *Detection `json:"detection,omitempty"`
 	When       string     `json:"when"`
 }
 
@@ -43,6 +44,7 @@ func main() {
 	stress := flag.Bool("stress", false, "run stress-ng --cpu 2 during the run")
 	gobfdOpts := flag.String("gobfd-yaml", "", "extra YAML for gobfd's config")
 	gobfdEnv := flag.String("gobfd-env", "", "extra environment for gobfd, space-separated K=V")
+	detect := flag.Bool("detect", false, "gobfd: after the hold, silence B's wire and measure detection latency")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bfdbench needs root (network namespaces)")
@@ -121,6 +123,9 @@ func main() {
 	res.HoldSec = secs
 	res.PPSEachWay = float64((rx1-rx0)+(tx1-tx0)) / 2 / secs
 	res.UpAtEnd[0], res.UpAtEnd[1] = im.up()
+	if g, ok := im.(*gobfdImpl); ok && *detect {
+		res.Detection = measureDetection(t, g, *n, *iv, *mult)
+	}
 	cleanup()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -134,6 +139,10 @@ func main() {
 		res.CPUPercent[0], res.CPUPercent[1], float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
 		res.PPSEachWay, res.Stress)
 	tw.Flush()
+	if d := res.Detection; d != nil {
+		fmt.Printf("detection after silencing B's wire: %d/%d sessions, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (detection time %.1f ms)\n",
+			d.Detected, res.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.DetectionMs)
+	}
 	if *jsonOut != "" {
 		b, _ := json.Marshal(res)
 		f, err := os.OpenFile(*jsonOut, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
