@@ -140,8 +140,8 @@ func main() {
 		res.PPSEachWay, res.Stress)
 	tw.Flush()
 	if d := res.Detection; d != nil {
-		fmt.Printf("detection after silencing B's wire: %d/%d sessions, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (detection time %.1f ms)\n",
-			d.Detected, res.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.DetectionMs)
+		fmt.Printf("detection after silencing B's wire: %d/%d sessions, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (detection time %.1f ms; tc took %.1f ms)\n",
+			d.Detected, res.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.DetectionMs, d.TCMs)
 	}
 	if *jsonOut != "" {
 		b, _ := json.Marshal(res)
