@@ -66,6 +66,9 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 			sc.Buffer(make([]byte, 64<<10), 1<<20)
 			for sc.Scan() {
 				line := sc.Text()
+				if strings.Contains(line, "fell behind") {
+					fmt.Fprintf(os.Stderr, "bfdbench: gobfd %d lost state-change log lines; Up counts are not exact: %s\n", side, line)
+				}
 				if !strings.Contains(line, "session state changed") {
 					continue
 				}

@@ -25,6 +25,7 @@ func main() {
 		fmt.Println(version.String("gobfd"))
 		return
 	}
+	beginBurst() // ended by the daemon once every session is started
 	cfg, err := config.Load(*path, nil)
 	if err != nil {
 		// Before anything touches the network (a bad file must not half-start).

@@ -225,7 +225,7 @@ func (e *Engine) AddAll(cfgs []SessionConfig) ([]uint32, []error) {
 					errs[p.i] = err
 					continue
 				}
-				sh.insert(&entry{key: p.cfg.Key, cfg: p.cfg, s: s, srcPort: p.port, ifIndex: p.ifIndex,
+				sh.insert(&entry{key: p.cfg.Key, owner: p.cfg.Owner, padded: p.cfg.PaddedSize, s: s, srcPort: p.port, ifIndex: p.ifIndex,
 					device: p.cfg.Key.Device(), index: -1})
 				ds[p.i] = p.d
 			}
@@ -315,7 +315,6 @@ func (e *Engine) Update(k Key, p session.Params) error {
 		}
 		out, err := en.s.SetParams(e.now(), p)
 		if res = err; err == nil {
-			en.cfg.Params = p
 			sh.noteInterval(p)
 			sh.act(e.now(), en, out)
 		}
@@ -361,7 +360,7 @@ func (e *Engine) Sessions() []SessionInfo {
 					continue
 				}
 				sn := en.s.Snapshot()
-				out = append(out, SessionInfo{Key: en.key, Owner: en.cfg.Owner, SrcPort: en.srcPort,
+				out = append(out, SessionInfo{Key: en.key, Owner: en.owner, SrcPort: en.srcPort,
 					Snapshot: sn, LastChange: e.wall(sn.LastChange)})
 			}
 		})
@@ -416,6 +415,11 @@ func (e *Engine) allocPort() (uint16, error) {
 	e.portsMu.Lock()
 	defer e.portsMu.Unlock()
 	const span = netio.SrcPortMax - netio.SrcPortMin + 1
+	if len(e.ports) >= span {
+		// Every port is taken: share one without scanning them all (a scan
+		// per session made adding 50,000 sessions quadratic: 15 s).
+		return netio.SrcPortMin + uint16(rand.IntN(span)), nil
+	}
 	for range span {
 		p := e.nextSrc
 		e.nextSrc++
@@ -434,4 +438,28 @@ func (e *Engine) releasePort(p uint16) {
 	e.portsMu.Lock()
 	delete(e.ports, p)
 	e.portsMu.Unlock()
+}
+
+// StateCounts returns how many sessions are in each state (indexed by
+// packet.State) without copying the sessions: cheap enough for a status
+// line or a metrics scrape at any session count.
+func (e *Engine) StateCounts() [4]int {
+	var n [4]int
+	var mu sync.Mutex
+	for _, sh := range e.shards {
+		e.do(sh, func(sh *shard) {
+			var local [4]int
+			for _, en := range sh.byKey {
+				if en.removeAt == 0 {
+					local[en.s.State()&3]++
+				}
+			}
+			mu.Lock()
+			for i := range n {
+				n[i] += local[i]
+			}
+			mu.Unlock()
+		})
+	}
+	return n
 }

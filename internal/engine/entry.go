@@ -4,16 +4,18 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dantte-lp/gobfd/internal/packet"
 	"github.com/dantte-lp/gobfd/internal/session"
 )
 
 // Counters are a session's counters, readable from any goroutine while
 // its shard updates them.
 type Counters struct {
-	PacketsIn       atomic.Uint64
-	PacketsOut      atomic.Uint64
-	Drops           [packet.NumDropReasons]atomic.Uint64
+	PacketsIn  atomic.Uint64
+	PacketsOut atomic.Uint64
+	// Drops counts packets demultiplexed to this session and then
+	// discarded; the per-reason split is in the session's Snapshot and in
+	// the engine-wide Drops.
+	Drops           atomic.Uint64
 	UpTransitions   atomic.Uint64
 	DownTransitions atomic.Uint64
 	State           atomic.Uint32 // packet.State
@@ -22,7 +24,8 @@ type Counters struct {
 // entry is a session in its shard.
 type entry struct {
 	key      Key
-	cfg      SessionConfig
+	owner    string // SessionConfig.Owner
+	padded   int    // SessionConfig.PaddedSize; the Params live in the session
 	s        *session.Session
 	srcPort  uint16
 	ifIndex  int

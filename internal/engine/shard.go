@@ -190,7 +190,7 @@ func (sh *shard) receive(now session.Time, m *rxMsg) {
 	}
 	out := e.s.HandlePacket(now, c, raw)
 	if out.Drop != packet.DropNone {
-		e.counters.Drops[out.Drop].Add(1)
+		e.counters.Drops.Add(1)
 		sh.eng.drop(out.Drop)
 	} else {
 		e.counters.PacketsIn.Add(1)
@@ -252,7 +252,7 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 	if n == 0 {
 		return
 	}
-	if p := e.cfg.PaddedSize; p > n && p <= maxTxLen {
+	if p := e.padded; p > n && p <= maxTxLen {
 		// RFC 9764: zero padding after the Length the packet declares.
 		clear(buf[n:p])
 		n = p
@@ -281,7 +281,7 @@ func (sh *shard) flush() {
 }
 
 func (sh *shard) insert(e *entry) {
-	sh.noteInterval(e.cfg.Params)
+	sh.noteInterval(e.s.Params())
 	sh.byDiscr[e.s.LocalDiscr()] = e
 	sh.byKey[e.key] = e
 	pk := peerKey{e.key.Peer.As16(), e.key.Type}

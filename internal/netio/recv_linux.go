@@ -109,55 +109,74 @@ func listenUDP(ctx context.Context, ap netip.AddrPort, o ReceiverOptions) (net.P
 	return c, nil
 }
 
-// loop reads batches with recvmmsg until the socket is closed.
-func (r *Receiver) loop(c net.PacketConn, v4 bool, port uint16, dev, vrf string, h Handler) {
-	msgs := make([]ipv4.Message, ReadBatchSize) // ipv6.Message is the same type
-	for i := range msgs {
-		msgs[i].Buffers = [][]byte{make([]byte, MaxPayload)}
-		msgs[i].OOB = make([]byte, 128)
+// loop reads datagrams until the socket is closed and hands them over in
+// batches: after each datagram it asks the kernel (SIOCINQ) whether another
+// is queued and keeps reading, up to ReadBatchSize, before delivering.
+//
+// Why not recvmmsg: golang.org/x/net's ReadBatch (the only recvmmsg reachable
+// without the unsafe package, which gobfd does not use) allocates the source
+// address of every datagram, two heap objects per packet; at 100,000 packets
+// per second that is the whole garbage the daemon makes, and with GOGC=off
+// (docs: deployment) it grows RSS to GOMEMLIMIT. ReadMsgUDPAddrPort returns
+// the source as a value and allocates nothing; one wakeup still drains a
+// burst, so the engine sees the same batches. Measured in
+// docs/en/12-benchmarks.md ("receive path").
+func (r *Receiver) loop(c net.PacketConn, _ bool, port uint16, dev, vrf string, h Handler) {
+	uc := c.(*net.UDPConn)
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		r.setErr(err)
+		return
 	}
+	bufs := make([]byte, ReadBatchSize*MaxPayload)
+	oobs := make([]byte, ReadBatchSize*oobSize)
 	out := make([]Message, ReadBatchSize)
-	var read func([]ipv4.Message, int) (int, error)
-	if v4 {
-		read = ipv4.NewPacketConn(c).ReadBatch
-	} else {
-		read = ipv6.NewPacketConn(c).ReadBatch
-	}
+	queued := 0
+	probe := func(fd uintptr) { queued, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) }
+	k := 0
 	for {
-		n, err := read(msgs, 0)
+		buf := bufs[k*MaxPayload : (k+1)*MaxPayload]
+		oob := oobs[k*oobSize : (k+1)*oobSize]
+		n, oobn, _, src, err := uc.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
+			if k > 0 {
+				h.Deliver(out[:k])
+			}
 			if !errors.Is(err, net.ErrClosed) {
-				r.errMu.Lock()
-				r.err = err
-				r.errMu.Unlock()
+				r.setErr(err)
 			}
 			return
 		}
-		k := 0
-		for i := range n {
-			m := &msgs[i]
-			ua, ok := m.Addr.(*net.UDPAddr)
-			if !ok {
-				continue
-			}
-			var meta rxMeta
-			parseCmsg(m.OOB[:m.NN], &meta)
-			src, _ := netip.AddrFromSlice(ua.IP)
-			out[k] = Message{
-				Buf:     m.Buffers[0][:m.N],
-				Src:     netip.AddrPortFrom(src.Unmap(), uint16(ua.Port)),
-				Dst:     netip.AddrPortFrom(meta.dst.Unmap(), port),
-				IfIndex: meta.ifIndex,
-				TTL:     meta.ttl,
-				Device:  dev,
-				VRF:     vrf,
-			}
-			k++
+		var meta rxMeta
+		parseCmsg(oob[:oobn], &meta)
+		out[k] = Message{
+			Buf:     buf[:n],
+			Src:     netip.AddrPortFrom(src.Addr().Unmap(), src.Port()),
+			Dst:     netip.AddrPortFrom(meta.dst.Unmap(), port),
+			IfIndex: meta.ifIndex,
+			TTL:     meta.ttl,
+			Device:  dev,
+			VRF:     vrf,
 		}
-		if k > 0 {
-			h.Deliver(out[:k])
+		k++
+		if k < ReadBatchSize {
+			queued = 0
+			if rc.Control(probe) == nil && queued > 0 {
+				continue // another datagram is waiting: read it into this batch
+			}
 		}
+		h.Deliver(out[:k])
+		k = 0
 	}
+}
+
+// oobSize holds the control messages asked for (TTL/hop limit and pktinfo).
+const oobSize = 128
+
+func (r *Receiver) setErr(err error) {
+	r.errMu.Lock()
+	r.err = err
+	r.errMu.Unlock()
 }
 
 // Err returns the error that stopped a reader, if any.
