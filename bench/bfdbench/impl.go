@@ -30,7 +30,7 @@ type gobfdImpl struct {
 	cmds  [2]*exec.Cmd
 	mu    sync.Mutex
 	ups   [2]int
-	downs [2][]time.Time // when each Down event of a side was logged (the engine's timestamp)
+	downs [2][]downEvent // each Down event of a side (the engine's timestamp)
 	wg    sync.WaitGroup
 	opts  string   // extra YAML
 	env   []string // extra environment
@@ -73,13 +73,14 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 					continue
 				}
 				var l struct {
-					From, To string
-					Time     time.Time
+					From, To    string
+					Time        time.Time
+					Peer, Local string
 				}
 				json.Unmarshal([]byte(line), &l)
 				g.mu.Lock()
 				if l.To == "Down" {
-					g.downs[side] = append(g.downs[side], l.Time)
+					g.downs[side] = append(g.downs[side], downEvent{at: l.Time, local: l.Local, peer: l.Peer})
 				}
 				if l.To == "Up" {
 					g.ups[side]++
@@ -255,13 +256,19 @@ func (f *frrImpl) stop() {
 	}
 }
 
-// downsSince returns the Down event times of side since t.
-func (g *gobfdImpl) downsSince(side int, t time.Time) []time.Time {
+// downEvent is a logged transition to Down.
+type downEvent struct {
+	at          time.Time
+	local, peer string
+}
+
+// downsSince returns the Down events of side since t.
+func (g *gobfdImpl) downsSince(side int, t time.Time) []downEvent {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []time.Time
+	var out []downEvent
 	for _, d := range g.downs[side] {
-		if !d.Before(t) {
+		if !d.at.Before(t) {
 			out = append(out, d)
 		}
 	}

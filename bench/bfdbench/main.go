@@ -29,6 +29,10 @@ type Result struct {
 	PPSEachWay float64    `json:"pps_each_way"`
 	Stress     bool       `json:"stress"`
 	Detection  *Detection `json:"detection,omitempty"`
+	// TxLateness is gobfd's own measure of how late its periodic packets
+	// left during the hold (from its metrics), per side.
+	TxLateness [2]*Lateness `json:"tx_lateness,omitempty"`
+	Settings   string       `json:"settings,omitempty"`
 	When       string     `json:"when"`
 }
 
@@ -107,6 +111,13 @@ func main() {
 	res.UpAtStart[0], res.UpAtStart[1] = im.up()
 	time.Sleep(2 * time.Second) // Poll Sequences of the Up transitions end
 
+	var scr0 [2]string
+	g, isGobfd := im.(*gobfdImpl)
+	if isGobfd {
+		for i, ns := range []string{t.a, t.b} {
+			scr0[i], _ = scrape(ns)
+		}
+	}
 	w := watchNonUp(t.a, t.devA)
 	pids := im.pids()
 	c0 := []int64{cpuTicks(pids[0]), cpuTicks(pids[1])}
@@ -123,8 +134,17 @@ func main() {
 	res.HoldSec = secs
 	res.PPSEachWay = float64((rx1-rx0)+(tx1-tx0)) / 2 / secs
 	res.UpAtEnd[0], res.UpAtEnd[1] = im.up()
-	if g, ok := im.(*gobfdImpl); ok && *detect {
-		res.Detection = measureDetection(t, g, *n, *iv, *mult)
+	if isGobfd {
+		for i, ns := range []string{t.a, t.b} {
+			if s1, err := scrape(ns); err == nil {
+				res.TxLateness[i] = lateness(scr0[i], s1)
+			} else {
+				fmt.Fprintf(os.Stderr, "bfdbench: scraping %s: %v\n", ns, err)
+			}
+		}
+	}
+	if isGobfd && *detect {
+		res.Detection = measureDetection(dir, t, g, *n, *iv, *mult)
 	}
 	cleanup()
 
@@ -139,9 +159,19 @@ func main() {
 		res.CPUPercent[0], res.CPUPercent[1], float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
 		res.PPSEachWay, res.Stress)
 	tw.Flush()
+	for i, l := range res.TxLateness {
+		if l != nil {
+			fmt.Printf("TX lateness %c (%.0f packets): p50 ≤ %.3g ms, p99 ≤ %.3g ms, p99.9 ≤ %.3g ms, over 1 s: %.0f; within 1 ms: %.4f%%\n",
+				'A'+i, l.Packets, l.P50Ms, l.P99Ms, l.P999Ms, l.Overflows, 100*l.Within["1ms"])
+		}
+	}
 	if d := res.Detection; d != nil {
 		fmt.Printf("detection after silencing B's wire: %d/%d sessions, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (detection time %.1f ms; tc took %.1f ms)\n",
 			d.Detected, res.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.DetectionMs, d.TCMs)
+		if w := d.Wire; w != nil {
+			fmt.Printf("on the wire (A's first Down packet − (last packet heard + detection time)), %d sessions: p50 %.3f ms, p99 %.3f ms, max %.3f ms; Down event − same deadline: p50 %.3f, p99 %.3f, max %.3f ms\n",
+				w.Sessions, w.P50Ms, w.P99Ms, w.MaxMs, w.EventP50Ms, w.EventP99Ms, w.EventMaxMs)
+		}
 	}
 	if *jsonOut != "" {
 		b, _ := json.Marshal(res)

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/dantte-lp/gobfd/internal/config"
 	"github.com/dantte-lp/gobfd/internal/engine"
+	"github.com/dantte-lp/gobfd/internal/metrics"
 	"github.com/dantte-lp/gobfd/internal/netio"
 	"github.com/dantte-lp/gobfd/internal/packet"
 	"github.com/dantte-lp/gobfd/internal/sdnotify"
@@ -26,6 +30,12 @@ type daemon struct {
 	sd    *sdnotify.Notifier
 	eng   *engine.Engine
 	rx    map[rxKey]*netio.Receiver
+	// threadSetup gives shard and reader threads the configured
+	// scheduling class (nil: the default class).
+	threadSetup func()
+	// events logs state changes through eventsOut, flushed per burst.
+	events    *slog.Logger
+	eventsOut *bufio.Writer
 }
 
 // rxKey is a set of receive sockets: unbound (""), or bound to a device
@@ -42,7 +52,8 @@ func (d *daemon) listen(ctx context.Context, cfg *config.Config) error {
 		if d.rx[k] != nil {
 			continue
 		}
-		r, err := netio.Listen(ctx, d.eng, netio.ReceiverOptions{Device: k.device, VRF: k.vrf})
+		r, err := netio.Listen(ctx, d.eng, netio.ReceiverOptions{Device: k.device, VRF: k.vrf,
+			ThreadSetup: d.threadSetup})
 		if err != nil {
 			return err
 		}
@@ -77,13 +88,34 @@ func (d *daemon) closeUnused(cfg *config.Config) {
 func newDaemon(path string, cfg *config.Config) *daemon {
 	d := &daemon{path: path, cfg: cfg, level: new(slog.LevelVar), sd: sdnotify.FromEnv()}
 	d.level.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: d.level}
-	if cfg.Log.Format == "text" {
-		d.log = slog.New(slog.NewTextHandler(os.Stderr, opts))
-	} else {
-		d.log = slog.New(slog.NewJSONHandler(os.Stderr, opts))
-	}
+	d.log = slog.New(d.handler(lockedStderr{}))
+	// State changes come in bursts (a link takes hundreds of sessions
+	// down at once): their writer buffers lines and writes them out when
+	// its queue is empty, one system call per burst instead of per line.
+	d.eventsOut = bufio.NewWriterSize(lockedStderr{}, 64<<10)
+	d.events = slog.New(d.handler(d.eventsOut))
 	return d
+}
+
+// handler is the configured log format writing to w.
+func (d *daemon) handler(w io.Writer) slog.Handler {
+	opts := &slog.HandlerOptions{Level: d.level}
+	if d.cfg.Log.Format == "text" {
+		return slog.NewTextHandler(w, opts)
+	}
+	return slog.NewJSONHandler(w, opts)
+}
+
+// lockedStderr writes to stderr under the lock the default handlers
+// share, so buffered event lines never interleave with other lines.
+type lockedStderr struct{}
+
+var stderrMu sync.Mutex
+
+func (lockedStderr) Write(p []byte) (int, error) {
+	stderrMu.Lock()
+	defer stderrMu.Unlock()
+	return os.Stderr.Write(p)
 }
 
 func (d *daemon) run(ctx context.Context) error {
@@ -93,7 +125,9 @@ func (d *daemon) run(ctx context.Context) error {
 		return err
 	}
 	defer tx.Close()
-	d.eng = engine.New(tx, engine.Options{MinMultiHopTTL: uint8(d.cfg.BFD.MultiHopMinTTL)})
+	d.threadSetup = d.schedSetup()
+	d.eng = engine.New(tx, engine.Options{MinMultiHopTTL: uint8(d.cfg.BFD.MultiHopMinTTL),
+		ThreadSetup: d.threadSetup})
 	events := d.eng.Subscribe(eventQueue(len(d.cfg.Sessions)))
 	d.eng.Start(ctx)
 	logged := make(chan struct{})
@@ -101,6 +135,17 @@ func (d *daemon) run(ctx context.Context) error {
 		defer close(logged)
 		d.logEvents(events)
 	}()
+	if a := d.cfg.Metrics.Addr; a != "" {
+		c := metrics.New(d.eng, metrics.Options{Aggregate: d.cfg.Metrics.Aggregate})
+		ms, err := metrics.Listen(a, d.cfg.Metrics.Path, metrics.Registry(c, version.Version, version.GitCommit))
+		if err != nil {
+			d.eng.Stop()
+			<-logged
+			return err
+		}
+		defer ms.Close()
+		d.log.Info("metrics listening", "addr", ms.Addr().String(), "path", d.cfg.Metrics.Path)
+	}
 	d.rx = map[rxKey]*netio.Receiver{}
 	if err := d.listen(ctx, d.cfg); err != nil {
 		d.eng.Stop()
@@ -150,6 +195,12 @@ func (d *daemon) reload() {
 	if err != nil {
 		d.log.Error("reload failed, keeping the running configuration", "config", d.path, "err", err)
 		return
+	}
+	if cfg.Scheduling != d.cfg.Scheduling {
+		d.log.Warn("reload: scheduling changes at the next restart", "policy", cfg.SchedPolicy().String())
+	}
+	if cfg.Metrics != d.cfg.Metrics {
+		d.log.Warn("reload: metrics settings change at the next restart", "addr", cfg.Metrics.Addr)
 	}
 	d.level.UnmarshalText([]byte(cfg.Log.Level))
 	if err := d.listen(context.Background(), cfg); err != nil {
@@ -247,6 +298,7 @@ func (d *daemon) logEvents(s *engine.Subscription) {
 			continue
 		case e, ok := <-s.C:
 			if !ok {
+				d.eventsOut.Flush()
 				return
 			}
 			ev = e
@@ -261,11 +313,41 @@ func (d *daemon) logEvents(s *engine.Subscription) {
 		if ev.Lost > 0 {
 			d.log.Warn("state-change log fell behind", "lost_events", ev.Lost)
 		}
-		d.log.Log(context.Background(), lvl, "session state changed",
-			"peer", ev.Key.Peer.String(), "local", ev.Key.Local.String(), "interface", ev.Key.Interface,
-			"type", ev.Key.Type.String(), "discriminator", ev.LocalDiscr,
-			"from", ev.Old.String(), "to", ev.New.String(),
-			"diag", ev.LocalDiag.String(), "remote_diag", ev.RemoteDiag.String(), "remote_state", ev.RemoteState.String(),
-			"detection_time", ev.DetectionTime.String())
+		// The record carries the engine's time of the change, not the
+		// time the line was written.
+		if h := d.events.Handler(); h.Enabled(context.Background(), lvl) {
+			r := slog.NewRecord(ev.At, lvl, "session state changed", 0)
+			r.AddAttrs(
+				slog.String("peer", ev.Key.Peer.String()), slog.String("local", ev.Key.Local.String()),
+				slog.String("interface", ev.Key.Interface), slog.String("type", ev.Key.Type.String()),
+				slog.Any("discriminator", ev.LocalDiscr),
+				slog.String("from", ev.Old.String()), slog.String("to", ev.New.String()),
+				slog.String("diag", ev.LocalDiag.String()), slog.String("remote_diag", ev.RemoteDiag.String()),
+				slog.String("remote_state", ev.RemoteState.String()),
+				slog.String("detection_time", ev.DetectionTime.String()))
+			h.Handle(context.Background(), r)
+		}
+		if len(s.C) == 0 {
+			d.eventsOut.Flush() // the burst is over (or it was one line)
+		}
+	}
+}
+
+// schedSetup returns the thread setup for the configured scheduling class,
+// or nil when none is configured. Failing to set it (no CAP_SYS_NICE, no
+// LimitRTPRIO) is logged once and the daemon runs in the default class.
+func (d *daemon) schedSetup() func() {
+	pol := d.cfg.SchedPolicy()
+	if !pol.Enabled() {
+		return nil
+	}
+	var once sync.Once
+	d.log.Info("shard and reader threads get their own scheduling class", "class", pol.String())
+	return func() {
+		if err := pol.Apply(); err != nil {
+			once.Do(func() {
+				d.log.Warn("scheduling class not applied; running in the default class", "err", err)
+			})
+		}
 	}
 }

@@ -22,11 +22,20 @@ const (
 
 // Config is the whole file.
 type Config struct {
-	GRPC     GRPC      `yaml:"grpc"`
-	Metrics  Metrics   `yaml:"metrics"`
-	Log      Log       `yaml:"log"`
-	BFD      BFD       `yaml:"bfd"`
-	Sessions []Session `yaml:"sessions"`
+	GRPC       GRPC       `yaml:"grpc"`
+	Metrics    Metrics    `yaml:"metrics"`
+	Log        Log        `yaml:"log"`
+	BFD        BFD        `yaml:"bfd"`
+	Scheduling Scheduling `yaml:"scheduling"`
+	Sessions   []Session  `yaml:"sessions"`
+}
+
+// Scheduling is the scheduling class of the threads that run sessions and
+// read packets (internal/sched): off by default.
+type Scheduling struct {
+	Policy   string `yaml:"policy"`   // other (default), fifo, rr
+	Priority int    `yaml:"priority"` // 1..99 with fifo/rr
+	Nice     int    `yaml:"nice"`     // -20..19 with other
 }
 
 // GRPC is the API listener (served from the API issue on).
@@ -36,8 +45,12 @@ type GRPC struct {
 
 // Metrics is the Prometheus listener.
 type Metrics struct {
-	Addr string `yaml:"addr"`
+	Addr string `yaml:"addr"` // empty: no metrics listener
 	Path string `yaml:"path"`
+	// Aggregate drops the per-session labels (peer_addr, local_addr,
+	// session_type) from the per-session series: for very large
+	// deployments, one series per metric instead of one per session.
+	Aggregate bool `yaml:"aggregate"`
 }
 
 // Log configures slog.

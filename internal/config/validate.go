@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dantte-lp/gobfd/internal/packet"
+	"github.com/dantte-lp/gobfd/internal/sched"
 )
 
 // Error is one validation problem: the key, its value and why it is wrong.
@@ -68,6 +69,10 @@ func (c *Config) Validate() error {
 	}
 	if t := c.BFD.MultiHopMinTTL; t < 1 || t > 255 {
 		bad("bfd.multihop_min_ttl", fmt.Sprint(t), "is outside 1..255")
+	}
+
+	if err := c.SchedPolicy().Validate(); err != nil {
+		bad("scheduling", c.Scheduling.Policy, err.Error())
 	}
 
 	seen := map[string]int{}
@@ -138,4 +143,9 @@ func (c *Config) Validate() error {
 		seen[id] = i
 	}
 	return errors.Join(errs...)
+}
+
+// SchedPolicy is the scheduling section as a sched.Policy.
+func (c *Config) SchedPolicy() sched.Policy {
+	return sched.Policy{Class: c.Scheduling.Policy, Priority: c.Scheduling.Priority, Nice: c.Scheduling.Nice}
 }

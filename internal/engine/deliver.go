@@ -3,8 +3,10 @@ package engine
 import (
 	"encoding/binary"
 	"net"
+	"time"
 
 	"github.com/dantte-lp/gobfd/internal/netio"
+	"github.com/dantte-lp/gobfd/internal/session"
 )
 
 // Deliver hands received packets to their shards (netio.Handler). It runs
@@ -13,7 +15,9 @@ import (
 func (e *Engine) Deliver(ms []netio.Message) {
 	n := len(e.shards)
 	var pending [maxShards]*rxBatch
-	at := e.now()
+	wall := time.Now()
+	at := session.Time(wall.Sub(e.start))
+	wallNs := wall.UnixNano()
 	for i := range ms {
 		m := &ms[i]
 		sh := 0
@@ -31,10 +35,17 @@ func (e *Engine) Deliver(ms []netio.Message) {
 		b := pending[sh]
 		if b == nil {
 			b = e.batches.Get().(*rxBatch)
-			b.at = at
 			pending[sh] = b
 		}
 		r := &b.msgs[b.n]
+		r.at = at
+		// The kernel's receive time, moved onto the engine's monotonic
+		// clock, when it is plausible: a wall clock stepped since then
+		// makes the packet's age negative or absurd, and then the time
+		// it was read counts.
+		if age := wallNs - m.Stamp; m.Stamp != 0 && age > 0 && age < int64(maxRxAge) {
+			r.at = at - session.Time(age)
+		}
 		r.n = copy(r.buf[:], m.Buf)
 		r.meta = *m
 		r.meta.Buf = nil
@@ -50,6 +61,10 @@ func (e *Engine) Deliver(ms []netio.Message) {
 		}
 	}
 }
+
+// maxRxAge bounds the kernel receive time's correction of a packet's
+// receive time (a larger age means the wall clock moved).
+const maxRxAge = 100 * time.Millisecond
 
 func (e *Engine) handoff(sh int, b *rxBatch) {
 	select {

@@ -29,6 +29,10 @@ type Options struct {
 	// its shortest interval): defaults 250µs and 5ms. MaxTick < 0 turns
 	// coalescing off (every deadline served exactly).
 	MinTick, MaxTick time.Duration
+	// ThreadSetup, if set, runs first on each shard's goroutine, e.g. to
+	// lock it to a thread with a real-time class (internal/sched). A
+	// goroutine that ends locked takes its thread with it.
+	ThreadSetup func()
 }
 
 // Errors of session management.
@@ -55,9 +59,11 @@ type Engine struct {
 	ports   map[uint16]bool
 	nextSrc uint16
 
-	drops      [packet.NumDropReasons]atomic.Uint64
-	overruns   atomic.Uint64
-	sendErrors atomic.Uint64
+	drops    [packet.NumDropReasons]atomic.Uint64
+	overruns atomic.Uint64
+	// transitions[from][to] counts state changes (RFC 5880 §6.2).
+	transitions [4][4]atomic.Uint64
+	sendErrors  atomic.Uint64
 
 	heartbeatEvery time.Duration
 	beats          []atomic.Int64
@@ -114,6 +120,9 @@ func (e *Engine) Start(ctx context.Context) {
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
+			if e.opts.ThreadSetup != nil {
+				e.opts.ThreadSetup()
+			}
 			sh.run(ctx)
 		}()
 	}
@@ -136,6 +145,14 @@ func (e *Engine) Drops(r packet.DropReason) uint64 { return e.drops[r].Load() }
 
 // Overruns counts received packets dropped because a shard's queue was full.
 func (e *Engine) Overruns() uint64 { return e.overruns.Load() }
+
+// SendErrors counts batches whose send system call failed.
+func (e *Engine) SendErrors() uint64 { return e.sendErrors.Load() }
+
+// Transitions counts the state changes from one state to another.
+func (e *Engine) Transitions(from, to packet.State) uint64 {
+	return e.transitions[from&3][to&3].Load()
+}
 
 func (e *Engine) drop(r packet.DropReason) { e.drops[r].Add(1) }
 
@@ -361,7 +378,7 @@ func (e *Engine) Sessions() []SessionInfo {
 				}
 				sn := en.s.Snapshot()
 				out = append(out, SessionInfo{Key: en.key, Owner: en.owner, SrcPort: en.srcPort,
-					Snapshot: sn, LastChange: e.wall(sn.LastChange)})
+					Snapshot: sn, LastChange: e.wall(sn.LastChange), UpSince: e.wall(sn.UpSince)})
 			}
 		})
 	}

@@ -110,6 +110,13 @@ func TestEnginesUpAndDetect(t *testing.T) {
 			t.Errorf("%v: Down %v after the cut, before the detection time", ev.Key, d)
 		}
 	}
+	// Every expiry and every periodic packet was measured.
+	if got := w.b.DetectionLateness().Count(); got != n {
+		t.Errorf("detection lateness: %d observations, want %d", got, n)
+	}
+	if got := w.a.TxLateness().Count(); got < n {
+		t.Errorf("tx lateness: %d observations, want at least %d", got, n)
+	}
 	for _, k := range w.ka {
 		w.net.Cut(k.Local, false)
 	}

@@ -56,6 +56,8 @@ type SessionInfo struct {
 	Snapshot session.Snapshot
 	// LastChange is the wall-clock time of the last state change.
 	LastChange time.Time
+	// UpSince is the wall-clock time the session came Up (valid while Up).
+	UpSince time.Time
 }
 
 // nextDeadline is the earliest of the session's own deadline and its

@@ -23,12 +23,12 @@ const (
 type rxMsg struct {
 	buf  [255]byte
 	n    int
+	at   session.Time  // when it was received (see Engine.Deliver)
 	meta netio.Message // Buf unused
 }
 
 type rxBatch struct {
 	n    int
-	at   session.Time // when the reader got the batch from the kernel
 	msgs [batchSize]rxMsg
 }
 
@@ -49,7 +49,7 @@ type shard struct {
 	byKey   map[Key]*entry
 	byPeer  map[peerKey][]*entry
 	heap    deadlines
-	timer   *time.Timer
+	timer   *shardTimer
 
 	// tick is the grid the shard's timer fires on: deadlines that fall
 	// between two ticks are served together, so one wake-up and one
@@ -60,7 +60,11 @@ type shard struct {
 	minIv time.Duration
 
 	out     []netio.Message
+	outDue  [outSize]session.Time // schedule of each packet in out; 0: not periodic
+	due     session.Time          // schedule of the packet transmit is about to build
 	outBufs [outSize][maxTxLen]byte
+	txLate  histogram // send time - schedule, periodic packets
+	detLate histogram // handled - Detection Time deadline
 	ctl     packet.Control
 }
 
@@ -77,13 +81,23 @@ func newShard(id int, e *Engine) *shard {
 }
 
 func (sh *shard) run(ctx context.Context) {
-	sh.timer = time.NewTimer(time.Hour)
-	defer sh.timer.Stop()
+	sh.timer = newShardTimer()
+	defer sh.timer.stop()
+	var wait time.Duration
 	for {
+		// When the timer is due within a tick anyway, received packets
+		// wait for it instead of waking the shard on their own: under
+		// load one wake-up then serves both, and a packet is handled at
+		// most a tick later with its receive time unchanged (the kernel's,
+		// see Deliver), so no detection depends on it.
+		in := sh.in
+		if sh.tick > 0 && wait <= sh.tick {
+			in = nil
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case b := <-sh.in:
+		case b := <-in:
 			sh.receiveBatch(b)
 		case f := <-sh.cmds:
 			f(sh)
@@ -104,22 +118,33 @@ func (sh *shard) run(ctx context.Context) {
 		sh.fireTimers(sh.eng.now())
 		sh.flush()
 		sh.eng.heartbeat(sh.id)
-		sh.armTimer()
+		wait = sh.armTimer()
 	}
 }
 
 // armTimer points the shard's one timer at the tick on or after the
-// earliest deadline.
-func (sh *shard) armTimer() {
+// earliest deadline and returns how far that is.
+func (sh *shard) armTimer() time.Duration {
 	d := time.Hour
 	if e := sh.heap.peek(); e != nil {
 		at := e.deadline
-		if sh.tick > 0 {
-			at = (at + session.Time(sh.tick) - 1) / session.Time(sh.tick) * session.Time(sh.tick)
+		// Transmissions are coalesced onto the tick grid; Detection Time
+		// expiries onto a grid five times finer (rarely the earliest
+		// deadline: every packet received pushes one out). Fine, not
+		// exact: when a link dies, hundreds of sessions expire within
+		// one interval, and a wake-up each (one syscall, one packet)
+		// cost more than the whole batch and made the last ones late.
+		if g := sh.tick; g > 0 {
+			if at == e.s.DetectDue() {
+				g = max(g/5, 50*time.Microsecond)
+			}
+			at = (at + session.Time(g) - 1) / session.Time(g) * session.Time(g)
 		}
 		d = max(at.Sub(sh.eng.now()), 0)
 	}
-	sh.timer.Reset(min(d, sh.eng.heartbeatEvery))
+	d = min(d, sh.eng.heartbeatEvery)
+	sh.timer.reset(d)
+	return d
 }
 
 // noteInterval keeps the shard's tick fine enough for its fastest session.
@@ -142,15 +167,23 @@ func (sh *shard) fireTimers(now session.Time) {
 			sh.delete(e)
 			continue
 		}
-		sh.act(now, e, e.s.HandleTimer(now))
+		txDue, detDue := e.s.TxDue(), e.s.DetectDue()
+		out := e.s.HandleTimer(now)
+		if detDue <= now && out.Changed && out.Event.LocalDiag == packet.DiagControlDetectExpired {
+			sh.detLate.observe(time.Duration(now - detDue))
+		}
+		if txDue <= now {
+			sh.due = txDue
+		}
+		sh.act(now, e, out)
+		sh.due = 0
 	}
 }
 
-// receiveBatch handles a batch at the time the reader took it from the
-// kernel, which is when its packets were received.
+// receiveBatch handles each packet at the time it was received.
 func (sh *shard) receiveBatch(b *rxBatch) {
 	for i := 0; i < b.n; i++ {
-		sh.receive(b.at, &b.msgs[i])
+		sh.receive(b.msgs[i].at, &b.msgs[i])
 	}
 	b.n = 0
 	sh.eng.batches.Put(b)
@@ -220,6 +253,7 @@ func (sh *shard) act(now session.Time, e *entry, out session.Output) {
 	if out.Changed {
 		ev := out.Event
 		e.counters.State.Store(uint32(ev.New))
+		sh.eng.transitions[ev.Old&3][ev.New&3].Add(1)
 		if ev.New == packet.StateUp {
 			e.counters.UpTransitions.Add(1)
 		} else if ev.Old == packet.StateUp {
@@ -258,6 +292,7 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 		n = p
 	}
 	e.counters.PacketsOut.Add(1)
+	sh.outDue[len(sh.out)] = sh.due
 	sh.out = append(sh.out, netio.Message{
 		Buf:     buf[:n],
 		Src:     netip.AddrPortFrom(e.key.Local, e.srcPort),
@@ -273,6 +308,13 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 func (sh *shard) flush() {
 	if len(sh.out) == 0 {
 		return
+	}
+	t := sh.eng.now()
+	for i := range sh.out {
+		if d := sh.outDue[i]; d != 0 {
+			sh.txLate.observe(time.Duration(t - d))
+			sh.outDue[i] = 0
+		}
 	}
 	if err := sh.eng.tx.Send(sh.out); err != nil {
 		sh.eng.sendErrors.Add(1)

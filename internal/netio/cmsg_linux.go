@@ -12,10 +12,12 @@ type rxMeta struct {
 	ttl     uint8
 	dst     netip.Addr
 	ifIndex int
+	stamp   int64 // SO_TIMESTAMPNS: when the kernel received it, Unix ns
 }
 
 // parseCmsg reads IP_TTL/IP_PKTINFO (IPv4) or IPV6_HOPLIMIT/IPV6_PKTINFO
-// (IPv6) from a control-message buffer without allocating.
+// (IPv6), and SO_TIMESTAMPNS, from a control-message buffer without
+// allocating.
 func parseCmsg(oob []byte, m *rxMeta) {
 	const hdr = unix.SizeofCmsghdr
 	for len(oob) >= hdr {
@@ -33,6 +35,9 @@ func parseCmsg(oob []byte, m *rxMeta) {
 			// struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr; }
 			m.ifIndex = int(binary.NativeEndian.Uint32(data[0:4]))
 			m.dst = netip.AddrFrom4([4]byte(data[8:12]))
+		case level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && len(data) >= 16:
+			// struct timespec { time_t tv_sec; long tv_nsec; } (64-bit)
+			m.stamp = int64(binary.NativeEndian.Uint64(data[0:8]))*1e9 + int64(binary.NativeEndian.Uint64(data[8:16]))
 		case level == unix.IPPROTO_IPV6 && typ == unix.IPV6_HOPLIMIT && len(data) >= 4:
 			m.ttl = uint8(binary.NativeEndian.Uint32(data))
 		case level == unix.IPPROTO_IPV6 && typ == unix.IPV6_PKTINFO && len(data) >= 20:

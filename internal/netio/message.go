@@ -33,6 +33,9 @@ type Message struct {
 	Device string
 	// VRF names the VRF of the receiving socket (empty: the default VRF).
 	VRF string
+	// Stamp is, on receive, when the kernel received the datagram (Unix
+	// nanoseconds, CLOCK_REALTIME); 0 when unknown.
+	Stamp int64
 }
 
 // Sender transmits batches. Send must not retain ms or their buffers.

@@ -34,6 +34,9 @@ type ReceiverOptions struct {
 	ReadBuf   int      // SO_RCVBUF; default 4 MiB
 	SkipIPv6  bool
 	Addresses []netip.Addr // bind addresses; default the wildcard of each family
+	// ThreadSetup, if set, runs first on each reader goroutine (see
+	// engine.Options.ThreadSetup).
+	ThreadSetup func()
 }
 
 // Listen opens the receive sockets and starts reading into h.
@@ -63,6 +66,9 @@ func Listen(ctx context.Context, h Handler, o ReceiverOptions) (*Receiver, error
 			r.wg.Add(1)
 			go func() {
 				defer r.wg.Done()
+				if o.ThreadSetup != nil {
+					o.ThreadSetup()
+				}
 				r.loop(c, a.Is4(), p, o.Device, o.VRF, h)
 			}()
 		}
@@ -84,6 +90,11 @@ func listenUDP(ctx context.Context, ap netip.AddrPort, o ReceiverOptions) (net.P
 				}
 			}
 			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); serr != nil {
+				return
+			}
+			// The kernel's receive time of each datagram: when a packet
+			// was received (RFC 5880 §6.8.4) however late we read it.
+			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); serr != nil {
 				return
 			}
 			setBuf(int(fd), unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, o.ReadBuf)
@@ -155,6 +166,7 @@ func (r *Receiver) loop(c net.PacketConn, _ bool, port uint16, dev, vrf string, 
 			Dst:     netip.AddrPortFrom(meta.dst.Unmap(), port),
 			IfIndex: meta.ifIndex,
 			TTL:     meta.ttl,
+			Stamp:   meta.stamp,
 			Device:  dev,
 			VRF:     vrf,
 		}
