@@ -8,8 +8,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -26,6 +28,7 @@ import (
 func main() {
 	dur := flag.Duration("d", 10*time.Second, "measurement time")
 	batch := flag.Int("batch", 64, "datagrams per system call")
+	jsonOut := flag.String("json", "", "append the result as a JSON line to this file")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "ceiling needs root (network namespaces)")
@@ -118,6 +121,17 @@ func main() {
 	fmt.Printf("24-byte UDP datagrams, both directions at once, batches of %d, %v:\n", *batch, *dur)
 	fmt.Printf("  A->B: %.0f/s sent, %.0f/s arrived\n", float64(sent[0].Load())/secs, float64(received[1].Load())/secs)
 	fmt.Printf("  B->A: %.0f/s sent, %.0f/s arrived\n", float64(sent[1].Load())/secs, float64(received[0].Load())/secs)
-	fmt.Printf("ceiling (arrived, each way): %.0f datagrams/s\n",
-		min(float64(received[0].Load()), float64(received[1].Load()))/secs)
+	ceiling := min(float64(received[0].Load()), float64(received[1].Load())) / secs
+	fmt.Printf("ceiling (arrived, each way): %.0f datagrams/s\n", ceiling)
+	if *jsonOut != "" {
+		b, _ := json.Marshal(map[string]any{"impl": "ceiling", "ceiling_dps_each_way": math.Round(ceiling),
+			"batch": *batch, "seconds": secs, "when": time.Now().UTC().Format(time.RFC3339)})
+		f, err := os.OpenFile(*jsonOut, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		f.Write(append(b, '\n'))
+		f.Close()
+	}
 }

@@ -69,6 +69,7 @@ const maxRxAge = 100 * time.Millisecond
 func (e *Engine) handoff(sh int, b *rxBatch) {
 	select {
 	case e.shards[sh].in <- b:
+		e.shards[sh].w.signal(false)
 	default:
 		e.overruns.Add(uint64(b.n))
 		b.n = 0

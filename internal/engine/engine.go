@@ -133,7 +133,13 @@ func (e *Engine) Stop() {
 	if e.cancel != nil {
 		e.cancel()
 	}
+	for _, sh := range e.shards {
+		sh.w.signal(true)
+	}
 	e.wg.Wait()
+	for _, sh := range e.shards {
+		sh.w.close()
+	}
 	e.events.closeAll()
 }
 
@@ -178,6 +184,7 @@ func (e *Engine) do(sh *shard, f func(*shard)) error {
 	done := make(chan struct{})
 	select {
 	case sh.cmds <- func(sh *shard) { f(sh); close(done) }:
+		sh.w.signal(true)
 	case <-time.After(5 * time.Second):
 		return ErrStopped
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/dantte-lp/gobfd/internal/netio"
@@ -49,7 +50,7 @@ type shard struct {
 	byKey   map[Key]*entry
 	byPeer  map[peerKey][]*entry
 	heap    deadlines
-	timer   *shardTimer
+	w       *waiter
 
 	// tick is the grid the shard's timer fires on: deadlines that fall
 	// between two ticks are served together, so one wake-up and one
@@ -77,32 +78,16 @@ func newShard(id int, e *Engine) *shard {
 		byKey:   make(map[Key]*entry),
 		byPeer:  make(map[peerKey][]*entry),
 		out:     make([]netio.Message, 0, outSize),
+		w:       newWaiter(),
 	}
 }
 
 func (sh *shard) run(ctx context.Context) {
-	sh.timer = newShardTimer()
-	defer sh.timer.stop()
-	var wait time.Duration
-	for {
-		// When the timer is due within a tick anyway, received packets
-		// wait for it instead of waking the shard on their own: under
-		// load one wake-up then serves both, and a packet is handled at
-		// most a tick later with its receive time unchanged (the kernel's,
-		// see Deliver), so no detection depends on it.
-		in := sh.in
-		if sh.tick > 0 && wait <= sh.tick {
-			in = nil
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case b := <-in:
-			sh.receiveBatch(b)
-		case f := <-sh.cmds:
-			f(sh)
-		case <-sh.timer.C:
-		}
+	// The shard sleeps in a system call on its own thread (see waiter).
+	runtime.LockOSThread()
+	lowTimerSlack()
+	for ctx.Err() == nil {
+		sh.runCommands()
 		// Packets that arrived before now count before any timer fires:
 		// after a stall (no CPU for this goroutine), queued packets must not
 		// lose to the detection timers they would have reset (RFC 5880
@@ -118,13 +103,40 @@ func (sh *shard) run(ctx context.Context) {
 		sh.fireTimers(sh.eng.now())
 		sh.flush()
 		sh.eng.heartbeat(sh.id)
-		wait = sh.armTimer()
+		wait := sh.nextWake()
+		// When the next deadline is within a tick anyway, received
+		// packets wait for it instead of waking the shard on their own:
+		// under load one wake-up then serves both, and a packet is handled
+		// at most a tick later with its receive time unchanged (the
+		// kernel's, see Deliver), so no detection depends on it.
+		mode := int32(sleepAll)
+		if sh.tick > 0 && wait <= sh.tick {
+			mode = sleepCmdsOn
+		}
+		sh.w.prepare(mode)
+		if len(sh.cmds) > 0 || (mode == sleepAll && len(sh.in) > 0) || ctx.Err() != nil {
+			sh.w.cancel()
+			continue
+		}
+		sh.w.sleep(wait)
 	}
 }
 
-// armTimer points the shard's one timer at the tick on or after the
-// earliest deadline and returns how far that is.
-func (sh *shard) armTimer() time.Duration {
+// runCommands runs the queued management commands.
+func (sh *shard) runCommands() {
+	for {
+		select {
+		case f := <-sh.cmds:
+			f(sh)
+		default:
+			return
+		}
+	}
+}
+
+// nextWake is how long the shard may sleep: until the tick on or after
+// the earliest deadline, and at most the heartbeat interval.
+func (sh *shard) nextWake() time.Duration {
 	d := time.Hour
 	if e := sh.heap.peek(); e != nil {
 		at := e.deadline
@@ -142,9 +154,7 @@ func (sh *shard) armTimer() time.Duration {
 		}
 		d = max(at.Sub(sh.eng.now()), 0)
 	}
-	d = min(d, sh.eng.heartbeatEvery)
-	sh.timer.reset(d)
-	return d
+	return min(d, sh.eng.heartbeatEvery)
 }
 
 // noteInterval keeps the shard's tick fine enough for its fastest session.
