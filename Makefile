@@ -53,17 +53,12 @@ lint:
 	go vet ./...
 	go tool staticcheck ./...
 
-## bench-system: gobfd, BIRD and FRR side by side in network namespaces
-## (root; apt-get install bird2 frr tcpdump); JSON lines in bench/results/
+## bench-system: gobfd, BIRD and FRR side by side in network namespaces,
+## the ceiling, detection latency and stress runs (root; apt-get install
+## bird2 frr tcpdump stress-ng; ~25 min): bench/results/system.{jsonl,md,png}
 BENCH_HOLD ?= 60s
 bench-system: build
-	@mkdir -p bench/results
-	@for run in "gobfd 100 100ms" "bird 100 100ms" "frr 100 100ms" \
-	            "gobfd 1000 50ms" "bird 1000 50ms" "gobfd 500 10ms" "gobfd 2500 50ms"; do \
-		set -- $$run; \
-		go run ./bench/bfdbench -gobfd bin/gobfd -impl $$1 -n $$2 -interval $$3 -hold $(BENCH_HOLD) \
-			-json bench/results/system.jsonl || true; \
-	done
+	BENCH_HOLD=$(BENCH_HOLD) bash bench/system.sh
 
 ## demo: two gobfd daemons in network namespaces (root): Up, a silenced
 ## wire detected, recovery, graceful shutdown; without root, the simulator

@@ -49,7 +49,15 @@ func main() {
 	gobfdOpts := flag.String("gobfd-yaml", "", "extra YAML for gobfd's config")
 	gobfdEnv := flag.String("gobfd-env", "", "extra environment for gobfd, space-separated K=V")
 	detect := flag.Bool("detect", false, "gobfd: after the hold, silence B's wire and measure detection latency")
+	settings := flag.String("settings", "", "a label for the settings of this run (recorded in the results)")
+	table := flag.String("table", "", "print the results file as a Markdown table and exit")
 	flag.Parse()
+	if *table != "" {
+		if err := printTable(*table, os.Stdout); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bfdbench needs root (network namespaces)")
 		os.Exit(2)
@@ -104,7 +112,7 @@ func main() {
 	im.start(t, pairs, *iv, *mult)
 	atExit(im.stop)
 	res := Result{Impl: im.name(), Sessions: *n, IntervalMs: float64(*iv) / 1e6, Mult: *mult,
-		Stress: *stress, When: time.Now().UTC().Format(time.RFC3339), AllUpSec: -1}
+		Stress: *stress, Settings: *settings, When: time.Now().UTC().Format(time.RFC3339), AllUpSec: -1}
 	if waitUntil(*upWait, 200*time.Millisecond, func() bool { a, b := im.up(); return a >= *n && b >= *n }) {
 		res.AllUpSec = time.Since(start).Seconds()
 	}

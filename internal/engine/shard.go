@@ -104,13 +104,14 @@ func (sh *shard) run(ctx context.Context) {
 		sh.flush()
 		sh.eng.heartbeat(sh.id)
 		wait := sh.nextWake()
-		// When the next deadline is within a tick anyway, received
-		// packets wait for it instead of waking the shard on their own:
-		// under load one wake-up then serves both, and a packet is handled
-		// at most a tick later with its receive time unchanged (the
-		// kernel's, see Deliver), so no detection depends on it.
+		// When the shard wakes soon anyway — within five ticks, a quarter
+		// of its shortest interval — received packets wait for that
+		// wake-up instead of causing one: one wake-up then serves both.
+		// Their receive time is the kernel's (see Deliver) and they are
+		// handled before any timer fires, so no detection depends on
+		// it; a state change or a Final is at most that much later.
 		mode := int32(sleepAll)
-		if sh.tick > 0 && wait <= sh.tick {
+		if sh.tick > 0 && wait <= 5*sh.tick {
 			mode = sleepCmdsOn
 		}
 		sh.w.prepare(mode)
@@ -154,8 +155,14 @@ func (sh *shard) nextWake() time.Duration {
 		}
 		d = max(at.Sub(sh.eng.now()), 0)
 	}
-	return min(d, sh.eng.heartbeatEvery)
+	return min(d, sh.eng.heartbeatEvery, maxSleep)
 }
+
+// maxSleep bounds one sleep of a shard below the 10 ms after which the Go
+// runtime's monitor takes the P of a thread in a system call away: that
+// hand-off, every idle period, kept the monitor polling every 20 µs, a
+// few per cent of a core on an idle daemon.
+const maxSleep = 9 * time.Millisecond
 
 // noteInterval keeps the shard's tick fine enough for its fastest session.
 func (sh *shard) noteInterval(p session.Params) {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// printTable renders a results file (JSON lines) as the Markdown table of
+// docs/en/12-benchmarks.md.
+func printTable(path string, w io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var ceiling float64
+	var rs []Result
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var probe struct {
+			Impl    string  `json:"impl"`
+			Ceiling float64 `json:"ceiling_dps_each_way"`
+		}
+		if json.Unmarshal(sc.Bytes(), &probe) != nil {
+			continue
+		}
+		if probe.Impl == "ceiling" {
+			ceiling = probe.Ceiling
+			continue
+		}
+		var r Result
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			rs = append(rs, r)
+		}
+	}
+	if ceiling > 0 {
+		fmt.Fprintf(w, "Physical ceiling (bench/ceiling): %.0f datagrams/s each way.\n\n", ceiling)
+	}
+	fmt.Fprintln(w, "| implementation | sessions @ interval ×3 | settings | all Up after | lost Up | Up at end | CPU A + B (% of a core) | RSS A / B | packets/s each way | of ceiling | TX lateness p50 / p99 / p99.9 (A) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+	rss := map[int]float64{}
+	for _, r := range rs {
+		up := "never"
+		if r.AllUpSec >= 0 {
+			up = fmt.Sprintf("%.1f s", r.AllUpSec)
+		}
+		set := r.Settings
+		if r.Stress {
+			set = strings.TrimSpace(set + " stress-ng --cpu 2")
+		}
+		if set == "" {
+			set = "defaults"
+		}
+		frac := "–"
+		if ceiling > 0 {
+			frac = fmt.Sprintf("%.0f %%", 100*r.PPSEachWay/ceiling)
+		}
+		lat := "–"
+		if l := r.TxLateness[0]; l != nil {
+			lat = fmt.Sprintf("≤ %g / %g / %g ms", l.P50Ms, l.P99Ms, l.P999Ms)
+		}
+		fmt.Fprintf(w, "| %s | %d @ %g ms | %s | %s | %d | %d / %d | %.0f + %.0f | %.1f / %.1f MB | %.0f | %s | %s |\n",
+			r.Impl, r.Sessions, r.IntervalMs, set, up, r.LostUp, r.UpAtEnd[0], r.UpAtEnd[1],
+			r.CPUPercent[0], r.CPUPercent[1], float64(r.RSSKiB[0])/1024, float64(r.RSSKiB[1])/1024,
+			r.PPSEachWay, frac, lat)
+		if r.Impl == "gobfd" && r.IntervalMs == 1000 && !r.Stress {
+			rss[r.Sessions] = float64(r.RSSKiB[0]+r.RSSKiB[1]) / 2
+		}
+	}
+	if a, b := rss[1000], rss[50000]; a > 0 && b > 0 {
+		fmt.Fprintf(w, "\nMemory: %.2f KiB of RSS per additional session between 1,000 and 50,000 sessions at 1 s (mean of the two daemons).\n",
+			(b-a)/49000)
+	}
+	for _, r := range rs {
+		if d := r.Detection; d != nil {
+			fmt.Fprintf(w, "\nDetection, %s %d @ %g ms ×%d (detection time %.0f ms), %d/%d sessions detected: Down event − fault p50 %.1f / p99 %.1f / max %.1f ms (tc took %.1f ms)",
+				r.Impl, r.Sessions, r.IntervalMs, r.Mult, d.DetectionMs, d.Detected, r.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.TCMs)
+			if x := d.Wire; x != nil {
+				fmt.Fprintf(w, "; on the wire, first Down packet − (last packet heard + detection time): p50 %.3f / p99 %.3f / max %.3f ms; Down event − same deadline: p50 %.3f / p99 %.3f / max %.3f ms",
+					x.P50Ms, x.P99Ms, x.MaxMs, x.EventP50Ms, x.EventP99Ms, x.EventMaxMs)
+			}
+			fmt.Fprintln(w, ".")
+		}
+	}
+	return nil
+}
