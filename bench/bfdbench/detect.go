@@ -67,7 +67,6 @@ func measureDetection(dir string, t *topo, g *gobfdImpl, n int, iv time.Duration
 	if err != nil {
 		fatalf("capture: %v", err)
 	}
-	fmt.Fprintf(os.Stderr, "DBG pkts %d first %+v byPair %d\n", len(pkts), pkts[:min(2, len(pkts))], len(byPair))
 	res.Wire = wireDetection(pkts, before, det, byPair)
 	return res
 }

@@ -33,7 +33,7 @@ type Result struct {
 	// left during the hold (from its metrics), per side.
 	TxLateness [2]*Lateness `json:"tx_lateness,omitempty"`
 	Settings   string       `json:"settings,omitempty"`
-	When       string     `json:"when"`
+	When       string       `json:"when"`
 }
 
 func main() {

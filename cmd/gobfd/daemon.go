@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -35,7 +34,7 @@ type daemon struct {
 	threadSetup func()
 	// events logs state changes through eventsOut, flushed per burst.
 	events    *slog.Logger
-	eventsOut *bufio.Writer
+	eventsOut *lineBuffer
 }
 
 // rxKey is a set of receive sockets: unbound (""), or bound to a device
@@ -92,7 +91,7 @@ func newDaemon(path string, cfg *config.Config) *daemon {
 	// State changes come in bursts (a link takes hundreds of sessions
 	// down at once): their writer buffers lines and writes them out when
 	// its queue is empty, one system call per burst instead of per line.
-	d.eventsOut = bufio.NewWriterSize(lockedStderr{}, 64<<10)
+	d.eventsOut = &lineBuffer{w: lockedStderr{}, max: 64 << 10}
 	d.events = slog.New(d.handler(d.eventsOut))
 	return d
 }
@@ -118,6 +117,31 @@ func (lockedStderr) Write(p []byte) (int, error) {
 	return os.Stderr.Write(p)
 }
 
+// lineBuffer collects whole log records (a slog handler writes each record
+// with one Write) and writes them out together: a flush never splits a
+// line, so lines of other loggers cannot land inside one.
+type lineBuffer struct {
+	w   io.Writer
+	max int
+	buf []byte
+}
+
+func (b *lineBuffer) Write(p []byte) (int, error) {
+	if len(b.buf)+len(p) > b.max {
+		b.Flush()
+	}
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+// Flush writes what is buffered.
+func (b *lineBuffer) Flush() {
+	if len(b.buf) > 0 {
+		b.w.Write(b.buf)
+		b.buf = b.buf[:0]
+	}
+}
+
 func (d *daemon) run(ctx context.Context) error {
 	d.log.Info("starting", "version", version.Version, "commit", version.GitCommit, "config", d.path)
 	tx, err := netio.NewSenders(netio.SenderOptions{})
@@ -137,7 +161,7 @@ func (d *daemon) run(ctx context.Context) error {
 	}()
 	if a := d.cfg.Metrics.Addr; a != "" {
 		c := metrics.New(d.eng, metrics.Options{Aggregate: d.cfg.Metrics.Aggregate})
-		ms, err := metrics.Listen(a, d.cfg.Metrics.Path, metrics.Registry(c, version.Version, version.GitCommit))
+		ms, err := metrics.Listen(a, d.cfg.Metrics.Path, metrics.Registry(c, version.Version, version.GitCommit), burstHandler)
 		if err != nil {
 			d.eng.Stop()
 			<-logged

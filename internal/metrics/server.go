@@ -37,18 +37,22 @@ type Server struct {
 }
 
 // Listen binds addr (so that a taken port is reported at once) and serves
-// g at path until Close.
-func Listen(addr, path string, g prometheus.Gatherer) (*Server, error) {
+// g at path until Close; wrap, if given, wraps the metrics handler.
+func Listen(addr, path string, g prometheus.Gatherer, wrap ...func(http.Handler) http.Handler) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen %s: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle(path, promhttp.HandlerFor(g, promhttp.HandlerOpts{
+	var h http.Handler = promhttp.HandlerFor(g, promhttp.HandlerOpts{
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,
 		Timeout:             10 * time.Second,
-	}))
+	})
+	for _, w := range wrap {
+		h = w(h)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, h)
 	s := &Server{ln: ln, done: make(chan error, 1), srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
