@@ -1,8 +1,9 @@
 // Command chart draws bench/results/sessions-vs-interval.png from the
-// harness's JSON lines: for each implementation, the most sessions held at
-// each interval (all Up, none lost during the hold), on log–log axes, with
-// the physical ceiling measured by bench/ceiling (datagrams per second each
-// way × interval) for reference.
+// harness's JSON lines: every run (stress runs aside) as a point at its
+// interval and session count, a dot when all sessions came Up and none was
+// lost during the hold, a cross when not, one colour per implementation,
+// on log–log axes, with the physical ceiling measured by bench/ceiling
+// (datagrams per second each way × interval) for reference.
 //
 // It is its own module so that the plotting library stays out of the
 // daemon's dependencies: cd bench/chart && go run . ../results/system.jsonl
@@ -47,7 +48,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	held := map[string]map[float64]int{} // impl → interval → most sessions held
+	type key struct {
+		impl string
+		held bool
+	}
+	runs := map[key]plotter.XYs{} // every run, by implementation and outcome
 	var ceiling float64
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -59,54 +64,62 @@ func main() {
 			ceiling = *r.Ceiling // the latest measurement wins
 			continue
 		}
-		if r.Stress || r.AllUpSec < 0 || r.LostUp > 0 || r.UpAtEnd[0] < r.Sessions || r.UpAtEnd[1] < r.Sessions {
+		if r.Stress {
 			continue
 		}
-		if held[r.Impl] == nil {
-			held[r.Impl] = map[float64]int{}
+		held := r.AllUpSec >= 0 && r.LostUp == 0 && r.UpAtEnd[0] >= r.Sessions && r.UpAtEnd[1] >= r.Sessions
+		k := key{r.Impl, held}
+		// Nudge each implementation sideways so equal runs stay visible.
+		x := r.IntervalMs * map[string]float64{"gobfd": 1, "bird": 1.07, "frr": 1.14}[r.Impl]
+		if x == 0 {
+			x = r.IntervalMs
 		}
-		held[r.Impl][r.IntervalMs] = max(held[r.Impl][r.IntervalMs], r.Sessions)
+		runs[k] = append(runs[k], plotter.XY{X: x, Y: float64(r.Sessions)})
 	}
 
 	p := plot.New()
-	p.Title.Text = "BFD sessions held for the whole hold, 2 cores, both daemons on the machine"
+	p.Title.Text = "BFD sessions held for 60 s, single-hop IPv4, multiplier 3, 2 cores shared by both daemons"
 	p.X.Label.Text = "transmit interval (ms), detect multiplier 3"
 	p.Y.Label.Text = "sessions held (none lost)"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks([]float64{10, 20, 50, 100, 300, 1000}))
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks([]float64{10, 100, 1000, 10000, 100000}))
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.Top, p.Legend.Left = false, false
 
 	colors := map[string]color.Color{
 		"gobfd": color.RGBA{0, 114, 178, 255}, "bird": color.RGBA{230, 159, 0, 255}, "frr": color.RGBA{204, 121, 167, 255},
 	}
-	var impls []string
-	for k := range held {
-		impls = append(impls, k)
+	var keys []key
+	for k := range runs {
+		keys = append(keys, k)
 	}
-	sort.Strings(impls)
-	for i, impl := range impls {
-		var pts plotter.XYs
-		for iv, n := range held[impl] {
-			pts = append(pts, plotter.XY{X: iv, Y: float64(n)})
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].impl != keys[b].impl {
+			return keys[a].impl > keys[b].impl // gobfd first
 		}
-		sort.Slice(pts, func(a, b int) bool { return pts[a].X < pts[b].X })
-		l, s, err := plotter.NewLinePoints(pts)
+		return keys[a].held
+	})
+	for _, k := range keys {
+		s, err := plotter.NewScatter(runs[k])
 		if err != nil {
 			log.Fatal(err)
 		}
-		c := colors[impl]
+		c := colors[k.impl]
 		if c == nil {
 			c = color.Gray{Y: 80}
 		}
-		l.Color, s.Color = c, c
-		l.Width = vg.Points(2)
-		s.Shape = draw.CircleGlyph{}
-		s.Radius = vg.Points(3.5)
-		s.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}}[i%3]
-		p.Add(l, s)
-		p.Legend.Add(impl, l, s)
+		s.Color = c
+		s.Radius = vg.Points(5)
+		label := k.impl + ": held (all Up, none lost)"
+		if k.held {
+			s.Shape = draw.CircleGlyph{}
+		} else {
+			s.Shape = draw.CrossGlyph{}
+			label = k.impl + ": did not hold"
+		}
+		p.Add(s)
+		p.Legend.Add(label, s)
 	}
 	if ceiling > 0 {
 		// A session sends 1/interval packets per second each way.
