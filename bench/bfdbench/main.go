@@ -100,6 +100,7 @@ func main() {
 		}
 	}
 	t := newTopo(nA, nB)
+	waitQuiet(60 * time.Second)
 	if *stress {
 		st := exec.Command("stress-ng", "--cpu", "2", "--quiet")
 		if err := st.Start(); err != nil {

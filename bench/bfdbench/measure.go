@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // cpuTicks is utime+stime of pid in clock ticks (1/100 s on Linux).
@@ -85,4 +86,37 @@ func (w *wireWatch) stop() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.ends)
+}
+
+// waitQuiet waits until the machine is nearly idle (at least 90 % idle
+// over a second), at most limit: deleting the namespaces of a large run
+// goes on in a kernel worker after `ip netns del` returns and takes
+// seconds of CPU, which the next run would otherwise share.
+func waitQuiet(limit time.Duration) {
+	sample := func() (idle, total uint64) {
+		b, err := os.ReadFile("/proc/stat")
+		if err != nil {
+			return 0, 0
+		}
+		f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+		for i, v := range f[1:] {
+			var x uint64
+			fmt.Sscan(v, &x)
+			total += x
+			if i == 3 || i == 4 { // idle, iowait
+				idle += x
+			}
+		}
+		return idle, total
+	}
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		i0, t0 := sample()
+		time.Sleep(time.Second)
+		i1, t1 := sample()
+		if t1 > t0 && float64(i1-i0)/float64(t1-t0) >= 0.9 {
+			return
+		}
+	}
+	fmt.Fprintln(os.Stderr, "bfdbench: the machine did not become quiet; measuring anyway")
 }

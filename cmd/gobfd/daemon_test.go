@@ -31,7 +31,7 @@ func TestLineBufferKeepsLinesWhole(t *testing.T) {
 }
 
 func TestEventQueue(t *testing.T) {
-	if eventQueue(10) != 4096 || eventQueue(50000) != 101024 || eventQueue(1<<20) != 1<<18 {
+	if eventQueue(10) != 4096 || eventQueue(50000) != 51024 || eventQueue(1<<20) != 1<<17 {
 		t.Error(eventQueue(10), eventQueue(50000), eventQueue(1<<20))
 	}
 }
