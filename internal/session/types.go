@@ -90,15 +90,15 @@ type Output struct {
 // Counters are the per-session packet and transition counts. The session
 // updates them on its owner's goroutine; the engine publishes them.
 type Counters struct {
-	PacketsIn       uint64 // control packets accepted
-	PacketsOut      uint64 // control packets built
-	EchoOut         uint64
-	EchoIn          uint64
+	PacketsIn  uint64 // control packets accepted
+	PacketsOut uint64 // control packets built
+	EchoOut    uint64
+	EchoIn     uint64
 	// Drops by reason (auth failures included). 32 bits: they are per
 	// session and per reason, and halve the session's size class; at
 	// 100,000 drops a second one wraps after 12 hours (Prometheus's
 	// rate() takes a wrap for a counter reset).
-	Drops [packet.NumDropReasons]uint32
+	Drops           [packet.NumDropReasons]uint32
 	UpTransitions   uint64
 	DownTransitions uint64 // transitions from Up to Down
 }
