@@ -28,7 +28,7 @@ type daemon struct {
 	log   *slog.Logger
 	sd    *sdnotify.Notifier
 	eng   *engine.Engine
-	rx    map[rxKey]*netio.Receiver
+	rx    map[rxKey]*engine.Listener
 	// threadSetup gives shard and reader threads the configured
 	// scheduling class (nil: the default class).
 	threadSetup func()
@@ -51,14 +51,27 @@ func (d *daemon) listen(ctx context.Context, cfg *config.Config) error {
 		if d.rx[k] != nil {
 			continue
 		}
-		r, err := netio.Listen(ctx, d.eng, netio.ReceiverOptions{Device: k.device, VRF: k.vrf,
-			ThreadSetup: d.threadSetup})
+		r, err := d.openRx(ctx, k)
 		if err != nil {
 			return err
 		}
 		d.rx[k] = r
 	}
 	return nil
+}
+
+// openRx opens the receive sockets of one device (or the unbound ones),
+// read by the engine's shards.
+func (d *daemon) openRx(ctx context.Context, k rxKey) (*engine.Listener, error) {
+	r, err := d.eng.Listen(ctx, netio.ReceiverOptions{Device: k.device, VRF: k.vrf})
+	if err != nil {
+		return nil, err
+	}
+	if r.Steering != nil {
+		d.log.Warn("receive sockets: the kernel cannot steer packets to their shard; shards forward them instead",
+			"device", k.device, "err", r.Steering)
+	}
+	return r, nil
 }
 
 // receiversFor is the set of receive sockets cfg's sessions need.
@@ -170,7 +183,7 @@ func (d *daemon) run(ctx context.Context) error {
 		defer ms.Close()
 		d.log.Info("metrics listening", "addr", ms.Addr().String(), "path", d.cfg.Metrics.Path)
 	}
-	d.rx = map[rxKey]*netio.Receiver{}
+	d.rx = map[rxKey]*engine.Listener{}
 	if err := d.listen(ctx, d.cfg); err != nil {
 		d.eng.Stop()
 		<-logged

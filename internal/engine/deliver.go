@@ -9,9 +9,11 @@ import (
 	"github.com/dantte-lp/gobfd/internal/session"
 )
 
-// Deliver hands received packets to their shards (netio.Handler). It runs
-// on the reader's goroutine, copies what it needs and never blocks: if a
-// shard's queue is full the batch is dropped and counted as an overrun.
+// Deliver hands received packets to their shards (netio.Handler): packets
+// of an in-memory network (netio.Mem, tests), and packets a shard read
+// from its socket that another shard owns. It copies what it needs and
+// never blocks: if a shard's queue is full the batch is dropped and
+// counted as an overrun.
 func (e *Engine) Deliver(ms []netio.Message) {
 	n := len(e.shards)
 	var pending [maxShards]*rxBatch
@@ -22,15 +24,7 @@ func (e *Engine) Deliver(ms []netio.Message) {
 		m := &ms[i]
 		sh := 0
 		if len(m.Buf) >= 12 {
-			if d := binary.BigEndian.Uint32(m.Buf[8:12]); d != 0 {
-				sh = int(d % uint32(len(e.shards)))
-			} else {
-				t := SingleHop
-				if m.Dst.Port() == netio.PortMultiHop {
-					t = MultiHop
-				}
-				sh = shardOf(m.Src.Addr(), t, len(e.shards))
-			}
+			sh = netio.Steer(binary.BigEndian.Uint32(m.Buf[8:12]), m.Src.Addr(), m.Dst.Port(), n)
 		}
 		b := pending[sh]
 		if b == nil {
@@ -38,14 +32,7 @@ func (e *Engine) Deliver(ms []netio.Message) {
 			pending[sh] = b
 		}
 		r := &b.msgs[b.n]
-		r.at = at
-		// The kernel's receive time, moved onto the engine's monotonic
-		// clock, when it is plausible: a wall clock stepped since then
-		// makes the packet's age negative or absurd, and then the time
-		// it was read counts.
-		if age := wallNs - m.Stamp; m.Stamp != 0 && age > 0 && age < int64(maxRxAge) {
-			r.at = at - session.Time(age)
-		}
+		r.at = rxTime(at, wallNs, m.Stamp)
 		r.n = copy(r.buf[:], m.Buf)
 		r.meta = *m
 		r.meta.Buf = nil
@@ -60,6 +47,19 @@ func (e *Engine) Deliver(ms []netio.Message) {
 			e.handoff(sh, b)
 		}
 	}
+}
+
+// rxTime is a packet's receive time on the engine's clock: the kernel's
+// receive time (stamp, Unix ns) moved onto the monotonic clock by the pair
+// (at, wallNs) read together, when it is plausible: a wall clock stepped
+// since then makes the packet's age negative or absurd, and then the time
+// it was read (at) counts. A packet that arrived just after the pair was
+// read has a small negative age.
+func rxTime(at session.Time, wallNs, stamp int64) session.Time {
+	if age := wallNs - stamp; stamp != 0 && age > -int64(time.Millisecond) && age < int64(maxRxAge) {
+		return at - session.Time(age)
+	}
+	return at
 }
 
 // maxRxAge bounds the kernel receive time's correction of a packet's

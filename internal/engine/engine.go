@@ -25,8 +25,8 @@ type Options struct {
 	Shards         int   // default: GOMAXPROCS
 	MinMultiHopTTL uint8 // RFC 5883 §5; default 254
 	TOS            uint8 // IP TOS byte; default 0xc0 (DSCP CS6)
-	// MinTick and MaxTick bound the timer grid of a shard (a twentieth of
-	// its shortest interval): defaults 250µs and 5ms. MaxTick < 0 turns
+	// MinTick and MaxTick bound the timer grid of a shard (a twelfth of
+	// its shortest interval): defaults 250µs and 8ms. MaxTick < 0 turns
 	// coalescing off (every deadline served exactly).
 	MinTick, MaxTick time.Duration
 	// ThreadSetup, if set, runs first on each shard's goroutine, e.g. to
@@ -64,6 +64,8 @@ type Engine struct {
 	// transitions[from][to] counts state changes (RFC 5880 §6.2).
 	transitions [4][4]atomic.Uint64
 	sendErrors  atomic.Uint64
+	rxErrors    atomic.Uint64
+	running     atomic.Bool
 
 	heartbeatEvery time.Duration
 	beats          []atomic.Int64
@@ -88,7 +90,7 @@ func New(tx netio.Sender, o Options) *Engine {
 		o.MinTick = 250 * time.Microsecond
 	}
 	if o.MaxTick == 0 {
-		o.MaxTick = 5 * time.Millisecond
+		o.MaxTick = 8 * time.Millisecond
 	}
 	if o.MaxTick < 0 {
 		o.MinTick, o.MaxTick = 0, 0
@@ -116,6 +118,7 @@ func (e *Engine) wall(t session.Time) time.Time { return e.start.Add(time.Durati
 // Start runs the shards until ctx ends or Stop is called.
 func (e *Engine) Start(ctx context.Context) {
 	ctx, e.cancel = context.WithCancel(ctx)
+	e.running.Store(true)
 	for _, sh := range e.shards {
 		e.wg.Add(1)
 		go func() {
@@ -130,6 +133,7 @@ func (e *Engine) Start(ctx context.Context) {
 
 // Stop ends the shards at once (see Shutdown for the graceful way).
 func (e *Engine) Stop() {
+	e.running.Store(false)
 	if e.cancel != nil {
 		e.cancel()
 	}
@@ -154,6 +158,9 @@ func (e *Engine) Overruns() uint64 { return e.overruns.Load() }
 
 // SendErrors counts batches whose send system call failed.
 func (e *Engine) SendErrors() uint64 { return e.sendErrors.Load() }
+
+// ReceiveErrors counts failed reads of the receive sockets.
+func (e *Engine) ReceiveErrors() uint64 { return e.rxErrors.Load() }
 
 // Transitions counts the state changes from one state to another.
 func (e *Engine) Transitions(from, to packet.State) uint64 {
@@ -181,6 +188,9 @@ func (e *Engine) Alive(maxAge time.Duration) bool {
 
 // do runs f on the shard's goroutine and waits for it.
 func (e *Engine) do(sh *shard, f func(*shard)) error {
+	if !e.running.Load() {
+		return ErrStopped
+	}
 	done := make(chan struct{})
 	select {
 	case sh.cmds <- func(sh *shard) { f(sh); close(done) }:

@@ -104,9 +104,11 @@ func TestEnginesUpAndDetect(t *testing.T) {
 			t.Fatalf("%v: diag %v", ev.Key, ev.LocalDiag)
 		}
 		// Detection time 60 ms. Not early: the last packet before the cut
-		// was at most one interval (20 ms) earlier. How late is a matter
-		// for the benchmarks, not for a test on a shared machine.
-		if d := ev.At.Sub(cut); d < 60*ms-20*ms {
+		// was at most one interval (20 ms) earlier, plus however late A's
+		// shard sent it on a loaded machine (the session core's tests
+		// check the exact deadline on a virtual clock). How late is a
+		// matter for the benchmarks, not for a test on a shared machine.
+		if d := ev.At.Sub(cut); d < 60*ms-20*ms-5*ms {
 			t.Errorf("%v: Down %v after the cut, before the detection time", ev.Key, d)
 		}
 	}

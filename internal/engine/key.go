@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"hash/maphash"
 	"net/netip"
 
 	"github.com/dantte-lp/gobfd/internal/netio"
@@ -61,12 +60,8 @@ func (k Key) Device() string {
 	return k.VRF
 }
 
-var seed = maphash.MakeSeed()
-
-// shardOf picks the shard for packets with Your Discriminator zero: a hash
-// of what every such packet of the session carries (RFC 5880 §6.8.6).
-func shardOf(peer netip.Addr, t Type, n int) int {
-	b := peer.As16()
-	h := maphash.Bytes(seed, b[:]) ^ uint64(t)*0x9e3779b97f4a7c15
-	return int(h % uint64(n))
-}
+// shardOf picks the shard for packets with Your Discriminator zero: a
+// function of what every such packet of the session carries (RFC 5880
+// §6.8.6), the one the kernel's steering program computes (netio.Steer),
+// so that those packets reach the owning shard's socket directly.
+func shardOf(peer netip.Addr, t Type, n int) int { return netio.Steer(0, peer, t.Port(), n) }

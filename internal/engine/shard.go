@@ -52,11 +52,13 @@ type shard struct {
 	heap    deadlines
 	w       *waiter
 
-	// tick is the grid the shard's timer fires on: deadlines that fall
-	// between two ticks are served together, so one wake-up and one
-	// sendmmsg carry the packets of many sessions. It is a twentieth of
-	// the shortest interval configured in the shard, within
-	// [minTick, maxTick]; a packet is at most one tick late.
+	// tick is the grid the shard's sessions transmit on
+	// (session.SetTxGrid): sessions due at one grid point are served
+	// together, so one wake-up and one sendmmsg carry the packets of
+	// many sessions, and none leaves later than RFC 5880 §6.8.7 allows.
+	// It is a twelfth of the shortest interval configured in the shard,
+	// within [MinTick, MaxTick]. Detection Time expiries use a grid five
+	// times finer.
 	tick  time.Duration
 	minIv time.Duration
 
@@ -67,6 +69,12 @@ type shard struct {
 	txLate  histogram // send time - schedule, periodic packets
 	detLate histogram // handled - Detection Time deadline
 	ctl     packet.Control
+
+	rx rxState // the shard's own receive sockets (shard_rx.go)
+	// locked: the goroutine is locked to a thread with its own
+	// scheduling class (Options.ThreadSetup).
+	locked  bool
+	yielded session.Time // last yield
 }
 
 func newShard(id int, e *Engine) *shard {
@@ -83,9 +91,14 @@ func newShard(id int, e *Engine) *shard {
 }
 
 func (sh *shard) run(ctx context.Context) {
-	// The shard sleeps in a system call on its own thread (see waiter).
-	runtime.LockOSThread()
-	lowTimerSlack()
+	// With a scheduling class the shard runs on its own locked thread
+	// (Options.ThreadSetup has locked it); see yield for the default.
+	sh.locked = sh.eng.opts.ThreadSetup != nil
+	if sh.locked {
+		lowTimerSlack()
+	}
+	sh.rx.init(sh.w)
+	polled := false // the sockets' poll results are fresh from the sleep
 	for ctx.Err() == nil {
 		sh.runCommands()
 		// Packets that arrived before now count before any timer fires:
@@ -100,6 +113,7 @@ func (sh *shard) run(ctx context.Context) {
 				drained = true
 			}
 		}
+		more := sh.readSockets(polled)
 		sh.fireTimers(sh.eng.now())
 		sh.flush()
 		sh.eng.heartbeat(sh.id)
@@ -107,19 +121,48 @@ func (sh *shard) run(ctx context.Context) {
 		// When the shard wakes soon anyway — within five ticks, a quarter
 		// of its shortest interval — received packets wait for that
 		// wake-up instead of causing one: one wake-up then serves both.
-		// Their receive time is the kernel's (see Deliver) and they are
-		// handled before any timer fires, so no detection depends on
-		// it; a state change or a Final is at most that much later.
+		// Their receive time is the kernel's and they are handled before
+		// any timer fires, so no detection depends on it; a state change
+		// or a Final is at most that much later.
 		mode := int32(sleepAll)
-		if sh.tick > 0 && wait <= 5*sh.tick {
+		if sh.tick > 0 && wait <= min(5*sh.tick, maxRxWait) {
 			mode = sleepCmdsOn
 		}
 		sh.w.prepare(mode)
-		if len(sh.cmds) > 0 || (mode == sleepAll && len(sh.in) > 0) || ctx.Err() != nil {
+		if more || len(sh.cmds) > 0 || (mode == sleepAll && len(sh.in) > 0) || ctx.Err() != nil {
 			sh.w.cancel()
+			polled = false
 			continue
 		}
-		sh.w.sleep(wait)
+		polled = sh.w.sleep(wait, sh.rx.pollSet(mode == sleepAll))
+		sh.yield()
+	}
+	sh.rx.closeAll()
+}
+
+// maxRxWait bounds how long received packets may wait for a wake-up that
+// is due anyway (a Final or a state change is at most that late).
+const maxRxWait = 10 * time.Millisecond
+
+// yieldEvery is how often an unlocked shard yields (see yield): well
+// within the runtime monitor's 10 ms.
+const yieldEvery = 5 * time.Millisecond
+
+// yield lets the Go scheduler see the shard's goroutine change hands once
+// per loop. A goroutine that never yields looks, to the runtime's
+// monitor, like one running for ever: every 10 ms it is preempted and its
+// P taken from the system call it sleeps in, and each time the monitor
+// falls back to polling every 20 µs — thousands of wake-ups a second,
+// half the CPU of an idle daemon. After a Gosched it sees a new
+// scheduling round and stays at its 10 ms pace. A locked thread (a
+// scheduling class) cannot yield cheaply and does not.
+func (sh *shard) yield() {
+	if sh.locked {
+		return
+	}
+	if now := sh.eng.now(); now.Sub(sh.yielded) >= yieldEvery {
+		sh.yielded = now
+		runtime.Gosched()
 	}
 }
 
@@ -135,22 +178,21 @@ func (sh *shard) runCommands() {
 	}
 }
 
-// nextWake is how long the shard may sleep: until the tick on or after
-// the earliest deadline, and at most the heartbeat interval.
+// nextWake is how long the shard may sleep: until the earliest deadline,
+// and at most the heartbeat interval.
 func (sh *shard) nextWake() time.Duration {
 	d := time.Hour
 	if e := sh.heap.peek(); e != nil {
 		at := e.deadline
-		// Transmissions are coalesced onto the tick grid; Detection Time
-		// expiries onto a grid five times finer (rarely the earliest
+		// Transmissions are on the tick grid already (session.SetTxGrid),
+		// so sessions due together share one deadline. Detection Time
+		// expiries go onto a grid five times finer (rarely the earliest
 		// deadline: every packet received pushes one out). Fine, not
 		// exact: when a link dies, hundreds of sessions expire within
 		// one interval, and a wake-up each (one syscall, one packet)
 		// cost more than the whole batch and made the last ones late.
-		if g := sh.tick; g > 0 {
-			if at == e.s.DetectDue() {
-				g = max(g/5, 50*time.Microsecond)
-			}
+		if g := sh.tick / 5; g > 0 && at == e.s.DetectDue() {
+			g = max(g, 50*time.Microsecond)
 			at = (at + session.Time(g) - 1) / session.Time(g) * session.Time(g)
 		}
 		d = max(at.Sub(sh.eng.now()), 0)
@@ -164,7 +206,13 @@ func (sh *shard) nextWake() time.Duration {
 // few per cent of a core on an idle daemon.
 const maxSleep = 9 * time.Millisecond
 
-// noteInterval keeps the shard's tick fine enough for its fastest session.
+// tickDivisor: a shard's tick is this fraction of its shortest interval,
+// so that the RFC 5880 §6.8.7 jitter window (a quarter of the interval)
+// holds three grid points (session.SetTxGrid).
+const tickDivisor = 12
+
+// noteInterval keeps the shard's tick fine enough for its fastest
+// session, and every session's transmissions on it.
 func (sh *shard) noteInterval(p session.Params) {
 	iv := p.DesiredMinTx
 	if p.RequiredMinRx > 0 {
@@ -172,7 +220,13 @@ func (sh *shard) noteInterval(p session.Params) {
 	}
 	if sh.minIv == 0 || iv < sh.minIv {
 		sh.minIv = iv
-		sh.tick = min(max(iv/20, sh.eng.opts.MinTick), sh.eng.opts.MaxTick)
+		tick := min(max(iv/tickDivisor, sh.eng.opts.MinTick), sh.eng.opts.MaxTick)
+		if tick != sh.tick {
+			sh.tick = tick
+			for _, e := range sh.byKey {
+				e.s.SetTxGrid(tick)
+			}
+		}
 	}
 }
 
@@ -200,7 +254,8 @@ func (sh *shard) fireTimers(now session.Time) {
 // receiveBatch handles each packet at the time it was received.
 func (sh *shard) receiveBatch(b *rxBatch) {
 	for i := 0; i < b.n; i++ {
-		sh.receive(b.msgs[i].at, &b.msgs[i])
+		m := &b.msgs[i]
+		sh.receive(m.at, m.buf[:m.n], &m.meta)
 	}
 	b.n = 0
 	sh.eng.batches.Put(b)
@@ -208,12 +263,11 @@ func (sh *shard) receiveBatch(b *rxBatch) {
 
 // receive runs RFC 5880 §6.8.6 for one packet: stateless checks, GTSM,
 // demultiplexing, then the session.
-func (sh *shard) receive(now session.Time, m *rxMsg) {
+func (sh *shard) receive(now session.Time, raw []byte, m *netio.Message) {
 	typ := SingleHop
-	if m.meta.Dst.Port() == netio.PortMultiHop {
+	if m.Dst.Port() == netio.PortMultiHop {
 		typ = MultiHop
 	}
-	raw := m.buf[:m.n]
 	c := &sh.ctl
 	if r := packet.Decode(raw, c); r != packet.DropNone {
 		sh.eng.drop(r)
@@ -221,18 +275,18 @@ func (sh *shard) receive(now session.Time, m *rxMsg) {
 	}
 	// RFC 5881 §5: single-hop packets MUST arrive with TTL 255; RFC 5883
 	// §5: multihop ones at least with the configured minimum.
-	if (typ == SingleHop && m.meta.TTL != 255) || (typ == MultiHop && m.meta.TTL < sh.eng.opts.MinMultiHopTTL) {
+	if (typ == SingleHop && m.TTL != 255) || (typ == MultiHop && m.TTL < sh.eng.opts.MinMultiHopTTL) {
 		sh.eng.drop(packet.DropTTL)
 		return
 	}
 	var e *entry
 	if c.YourDiscr != 0 {
 		e = sh.byDiscr[c.YourDiscr]
-		if e != nil && (e.key.Type != typ || e.key.Peer != m.meta.Src.Addr() || e.key.VRF != m.meta.VRF) {
+		if e != nil && (e.key.Type != typ || e.key.Peer != m.Src.Addr() || e.key.VRF != m.VRF) {
 			e = nil // a discriminator of ours used by a stranger, on the wrong port or VRF
 		}
 	} else {
-		e = sh.match(m.meta.Src.Addr(), m.meta.Dst.Addr(), m.meta.IfIndex, m.meta.VRF, typ)
+		e = sh.match(m.Src.Addr(), m.Dst.Addr(), m.IfIndex, m.VRF, typ)
 	}
 	if e == nil {
 		sh.eng.drop(packet.DropNoSession)
@@ -340,6 +394,7 @@ func (sh *shard) flush() {
 }
 
 func (sh *shard) insert(e *entry) {
+	e.s.SetTxGrid(sh.tick)
 	sh.noteInterval(e.s.Params())
 	sh.byDiscr[e.s.LocalDiscr()] = e
 	sh.byKey[e.key] = e

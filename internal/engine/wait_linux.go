@@ -26,7 +26,6 @@ import (
 type waiter struct {
 	fd     int          // eventfd; -1: unavailable, fall back to short sleeps
 	state  atomic.Int32 // awake, or which signals wake the sleeper
-	fds    [1]unix.PollFd
 	buf    [8]byte
 	mu     sync.Mutex // orders signal's write against close
 	closed bool
@@ -44,10 +43,12 @@ func newWaiter() *waiter {
 	w := &waiter{fd: -1}
 	if fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err == nil {
 		w.fd = fd
-		w.fds[0] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
 	}
 	return w
 }
+
+// pollFd is the eventfd as the first entry of a sleep's poll set.
+func (w *waiter) pollFd() unix.PollFd { return unix.PollFd{Fd: int32(w.fd), Events: unix.POLLIN} }
 
 // prepare announces the sleep; the caller then checks its queues once more
 // (a producer that enqueued before this saw "awake" and did not signal).
@@ -56,18 +57,23 @@ func (w *waiter) prepare(mode int32) { w.state.Store(mode) }
 // cancel ends a prepared sleep without sleeping.
 func (w *waiter) cancel() { w.state.Store(awake) }
 
-// sleep waits up to d for a signal.
-func (w *waiter) sleep(d time.Duration) {
+// sleep waits up to d for a signal or for POLLIN on another descriptor of
+// fds (fds[0] is the eventfd, from pollFd). It reports whether fds were
+// polled, so that their revents are fresh.
+func (w *waiter) sleep(d time.Duration, fds []unix.PollFd) bool {
+	polled := false
 	if w.fd < 0 {
 		time.Sleep(min(d, time.Millisecond))
 	} else {
 		ts := unix.NsecToTimespec(int64(max(d, 1)))
-		n, _ := unix.Ppoll(w.fds[:], &ts, nil) // EINTR: the loop looks again
-		if n > 0 {
+		n, err := unix.Ppoll(fds, &ts, nil) // EINTR: the loop looks again
+		polled = err == nil
+		if n > 0 && fds[0].Revents&unix.POLLIN != 0 {
 			unix.Read(w.fd, w.buf[:]) // reset the counter
 		}
 	}
 	w.state.Store(awake)
+	return polled && len(fds) > 1
 }
 
 // signal wakes the sleeper if it sleeps in a mode that wants this kind of

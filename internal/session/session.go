@@ -78,6 +78,7 @@ type Session struct {
 	lastTx   Time
 	txJitter uint64 // random draw for the interval after lastTx
 	txAt     Time
+	txGrid   time.Duration // see SetTxGrid; 0: none
 
 	// Echo function (RFC 5880 §6.4, §6.8.9).
 	echo echoState

@@ -91,8 +91,55 @@ func (s *Session) reschedule(now Time) {
 		s.txAt = Never
 		return
 	}
-	s.txAt = max(s.lastTx.Add(jittered(s.txInterval(), s.txJitter, s.detectMult)), now)
+	iv := s.txInterval()
+	at := s.lastTx.Add(jittered(iv, s.txJitter, s.detectMult))
+	// The grid applies where the window holds at least three of its
+	// points, so that the interval stays random (§6.8.7).
+	if lo, hi := jitterWindow(iv, s.detectMult); s.txGrid > 0 && hi-lo >= 3*s.txGrid {
+		at = onGrid(at, s.lastTx.Add(lo), s.lastTx.Add(hi), s.txGrid)
+	}
+	s.txAt = max(at, now)
 }
+
+// jitterWindow is the range of intervals RFC 5880 §6.8.7 allows between
+// two periodic packets: 75–100 % of the transmit interval, 75–90 % when
+// bfd.DetectMult is 1.
+func jitterWindow(iv time.Duration, detectMult uint8) (lo, hi time.Duration) {
+	lo, hi = iv-iv/4, iv
+	if detectMult == 1 {
+		hi = iv - iv/10
+	}
+	return lo, hi
+}
+
+// onGrid moves at (within [lo, hi]) to a multiple of g within [lo, hi]:
+// the one just before it, else the one just after; at itself when the
+// window holds none.
+func onGrid(at, lo, hi Time, g time.Duration) Time {
+	down := at - at%Time(g)
+	if at < 0 && at%Time(g) != 0 {
+		down -= Time(g)
+	}
+	switch {
+	case down >= lo:
+		return down
+	case down+Time(g) <= hi:
+		return down + Time(g)
+	}
+	return at
+}
+
+// SetTxGrid asks that periodic Control packets leave on multiples of g
+// (on the caller's clock) where the jitter window of RFC 5880 §6.8.7
+// holds one: the random interval is moved to the nearest such instant
+// inside the window, never past it. A caller that serves many sessions
+// can then serve their transmissions together, in one wake-up and one
+// batch, without sending any packet later than the RFC allows. The grid
+// applies only where the window is at least three grid steps wide (so
+// that the interval keeps its randomness): g should be a small fraction
+// of the interval. 0 turns it off. It applies from the next transmission
+// on.
+func (s *Session) SetTxGrid(g time.Duration) { s.txGrid = max(g, 0) }
 
 // NextDeadline returns the earliest instant at which HandleTimer must run.
 func (s *Session) NextDeadline() Time {

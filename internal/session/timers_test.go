@@ -148,3 +148,61 @@ func TestRemoteMinRxReductionHonouredImmediately(t *testing.T) {
 		t.Fatal("a reduced interval that has already passed must send as soon as practicable")
 	}
 }
+
+// RFC 5880 §6.8.7 with a transmission grid (SetTxGrid): every periodic
+// packet leaves on a multiple of the grid, and every interval still lies
+// in the jitter window (75–100 %, 75–90 % with Detect Mult 1) — the
+// grid moves packets earlier or later inside the window, never past it.
+// A grid too coarse for the window (fewer than three points in it) is not
+// applied: the jitter would collapse to one value.
+func TestJitterOnGrid(t *testing.T) {
+	for _, tc := range []struct {
+		mult uint8
+		grid time.Duration
+		on   bool // every packet on the grid
+	}{
+		{3, 5 * ms, true}, {3, 2500 * time.Microsecond, true}, {3, 8 * ms, true}, {3, 12500 * time.Microsecond, false},
+		{1, 5 * ms, true}, {1, 7 * ms, false}, {3, 10 * ms, false},
+	} {
+		a := newSession(t, 1, params(100*ms, 100*ms, tc.mult), 0)
+		b := newSession(t, 2, params(100*ms, 100*ms, 3), 0)
+		now := up(t, a, b, 0)
+		a.SetTxGrid(tc.grid)
+		lo, hi := 75*ms, 100*ms
+		if tc.mult == 1 {
+			hi = 90 * ms
+		}
+		// The first packet after SetTxGrid was scheduled before it.
+		now = a.NextDeadline()
+		a.HandleTimer(now)
+		build(t, a, now)
+		prev, offGrid := now, 0
+		seen := map[time.Duration]bool{}
+		for i := 0; i < 2000; i++ {
+			now = a.NextDeadline()
+			if out := a.HandleTimer(now); !out.Send {
+				t.Fatalf("grid %v: deadline without a packet", tc.grid)
+			}
+			c, raw := build(t, a, now)
+			b.HandlePacket(now, &c, raw)
+			deliver(t, b, a, now)
+			if g := now.Sub(prev); g < lo || g > hi {
+				t.Fatalf("mult %d grid %v: interval %v outside %v..%v", tc.mult, tc.grid, g, lo, hi)
+			}
+			if time.Duration(now)%tc.grid != 0 {
+				offGrid++
+			}
+			seen[now.Sub(prev)] = true
+			prev = now
+		}
+		if tc.on && offGrid > 0 {
+			t.Fatalf("mult %d grid %v: %d packets off the grid", tc.mult, tc.grid, offGrid)
+		}
+		if !tc.on && offGrid == 0 {
+			t.Fatalf("grid %v too coarse for the window was applied", tc.grid)
+		}
+		if len(seen) < 3 {
+			t.Fatalf("grid %v: intervals %v are not jittered", tc.grid, seen)
+		}
+	}
+}
