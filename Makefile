@@ -13,7 +13,7 @@ LDFLAGS    := -s -w \
 CMDS       := $(notdir $(wildcard cmd/*))
 FUZZTIME   ?= 30s
 FUZZPKGS   := ./internal/packet
-BENCHPKGS  := ./internal/packet ./internal/session
+BENCHPKGS  := ./internal/packet ./internal/session ./internal/engine ./internal/metrics
 
 .PHONY: all build test bench bench-system fuzz lint demo simdemo clean
 

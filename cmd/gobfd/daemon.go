@@ -173,8 +173,8 @@ func (d *daemon) run(ctx context.Context) error {
 		d.logEvents(events)
 	}()
 	if a := d.cfg.Metrics.Addr; a != "" {
-		c := metrics.New(d.eng, metrics.Options{Aggregate: d.cfg.Metrics.Aggregate})
-		ms, err := metrics.Listen(a, d.cfg.Metrics.Path, metrics.Registry(c, version.Version, version.GitCommit), burstHandler)
+		x := metrics.NewExporter(d.eng, metrics.Options{Aggregate: d.cfg.Metrics.Aggregate}, version.Version, version.GitCommit)
+		ms, err := metrics.Listen(a, d.cfg.Metrics.Path, x, burstHandler)
 		if err != nil {
 			d.eng.Stop()
 			<-logged

@@ -1,25 +1,32 @@
 package metrics
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"go.uber.org/goleak"
 
 	"github.com/dantte-lp/gobfd/internal/engine"
 	"github.com/dantte-lp/gobfd/internal/packet"
-	"github.com/dantte-lp/gobfd/internal/session"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-type fake struct{ ss []engine.SessionInfo }
+type fake struct{ ss []engine.SessionMetrics }
 
-func (f fake) Sessions() []engine.SessionInfo { return f.ss }
+func (f fake) AppendSessionMetrics(buf []engine.SessionMetrics) []engine.SessionMetrics {
+	return append(buf, f.ss...)
+}
 func (fake) Drops(r packet.DropReason) uint64 {
 	if r == packet.DropAuthDigest || r == packet.DropTTL {
 		return 2
@@ -41,48 +48,95 @@ func (fake) TxLateness() engine.Histogram {
 func (fake) DetectionLateness() engine.Histogram { return engine.Histogram{} }
 func (fake) Overruns() uint64                    { return 0 }
 func (fake) SendErrors() uint64                  { return 0 }
+func (fake) ReceiveErrors() uint64               { return 1 }
 
 var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func src() fake {
-	up := engine.SessionInfo{Key: engine.Key{Peer: netip.MustParseAddr("198.18.0.2"), Local: netip.MustParseAddr("198.18.0.1")},
-		UpSince: t0.Add(-90 * time.Second),
-		Snapshot: session.Snapshot{State: packet.StateUp, DetectionTime: 150 * time.Millisecond,
-			TxInterval: 50 * time.Millisecond, Counters: session.Counters{PacketsIn: 10, PacketsOut: 12}}}
-	down := engine.SessionInfo{Key: engine.Key{Peer: netip.MustParseAddr("2001:db8::2"), Local: netip.MustParseAddr("2001:db8::1"),
-		Type: engine.MultiHop}, Snapshot: session.Snapshot{State: packet.StateDown, TxInterval: time.Second}}
-	return fake{ss: []engine.SessionInfo{up, down}}
+	up := engine.SessionMetrics{Key: engine.Key{Peer: netip.MustParseAddr("198.18.0.2"), Local: netip.MustParseAddr("198.18.0.1")},
+		State: packet.StateUp, UpSince: t0.Add(-90 * time.Second), DetectionTime: 150 * time.Millisecond,
+		TxInterval: 50 * time.Millisecond, PacketsIn: 10, PacketsOut: 12}
+	down := engine.SessionMetrics{Key: engine.Key{Peer: netip.MustParseAddr("2001:db8::2"), Local: netip.MustParseAddr("2001:db8::1"),
+		Type: engine.MultiHop}, State: packet.StateDown, TxInterval: time.Second}
+	return fake{ss: []engine.SessionMetrics{up, down}}
 }
 
-func TestCollectorPerSession(t *testing.T) {
-	c := New(src(), Options{Now: func() time.Time { return t0 }})
-	if p, err := testutil.CollectAndLint(c); err != nil || len(p) > 0 {
-		t.Fatalf("lint: %v %v", err, p)
+// scrape serves one page of x and returns its (gunzipped) text, checked
+// by the Prometheus text parser and linter.
+func scrape(t *testing.T, x *Exporter, gz bool) string {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
 	}
-	want := `
-# HELP gobfd_bfd_session_up_seconds How long the session has been Up (0 when not Up).
-# TYPE gobfd_bfd_session_up_seconds gauge
-gobfd_bfd_session_up_seconds{local_addr="198.18.0.1",peer_addr="198.18.0.2",session_type="single_hop"} 90
-gobfd_bfd_session_up_seconds{local_addr="2001:db8::1",peer_addr="2001:db8::2",session_type="multi_hop"} 0
-# HELP gobfd_bfd_auth_failures_total Packets discarded by authentication (RFC 5880 §6.7).
-# TYPE gobfd_bfd_auth_failures_total counter
-gobfd_bfd_auth_failures_total 2
-`
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "gobfd_bfd_session_up_seconds", "gobfd_bfd_auth_failures_total"); err != nil {
-		t.Error(err)
+	rec := httptest.NewRecorder()
+	x.ServeHTTP(rec, req)
+	body := rec.Body.Bytes()
+	if gz {
+		if rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatal("gzip not applied")
+		}
+		r, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, err = io.ReadAll(r); err != nil {
+			t.Fatal(err)
+		}
 	}
-	out := gather(t, c)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Fatalf("content type %q", ct)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	if _, err := p.TextToMetricFamilies(bytes.NewReader(body)); err != nil {
+		t.Fatalf("not valid text format: %v\n%s", err, body)
+	}
+	if probs, err := promlint.New(bytes.NewReader(body)).Lint(); err != nil || len(probs) > 0 {
+		t.Fatalf("lint: %v %v", err, probs)
+	}
+	return string(body)
+}
+
+func TestExporterPerSession(t *testing.T) {
+	x := NewExporter(src(), Options{Now: func() time.Time { return t0 }}, "test", "abc")
+	for _, gz := range []bool{false, true} {
+		out := scrape(t, x, gz)
+		for _, s := range []string{
+			`gobfd_bfd_sessions{state="Up",session_type="single_hop"} 1`,
+			`gobfd_bfd_sessions{state="Down",session_type="multi_hop"} 1`,
+			`gobfd_bfd_sessions{state="AdminDown",session_type="single_hop"} 0`,
+			`gobfd_bfd_session_up_seconds{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop"} 90`,
+			`gobfd_bfd_session_up_seconds{peer_addr="2001:db8::2",local_addr="2001:db8::1",session_type="multi_hop"} 0`,
+			`gobfd_bfd_packets_sent_total{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop"} 12`,
+			`gobfd_bfd_detection_time_seconds{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop"} 0.15`,
+			`gobfd_bfd_state_transitions_total{from_state="Up",to_state="Down"} 3`,
+			`gobfd_bfd_packets_dropped_total{reason="` + packet.DropTTL.String() + `"} 2`,
+			`gobfd_bfd_auth_failures_total 2`,
+			`gobfd_bfd_receive_errors_total 1`,
+			`gobfd_bfd_tx_lateness_seconds_bucket{le="2.5e-05"} 5`,
+			`gobfd_bfd_tx_lateness_seconds_bucket{le="+Inf"} 6`,
+			`gobfd_bfd_tx_lateness_seconds_count 6`,
+			`gobfd_build_info{commit="abc",version="test"} 1`,
+			`process_resident_memory_bytes `,
+			`go_goroutines `,
+		} {
+			if !strings.Contains(out, s) {
+				t.Errorf("gzip %v: missing %s", gz, s)
+			}
+		}
+	}
+}
+
+func TestExporterAggregate(t *testing.T) {
+	x := NewExporter(src(), Options{Aggregate: true, Now: func() time.Time { return t0 }}, "test", "abc")
+	out := scrape(t, x, false)
+	if strings.Contains(out, "peer_addr") {
+		t.Error("aggregate output has peer labels")
+	}
 	for _, s := range []string{
-		`gobfd_bfd_sessions{session_type="single_hop",state="Up"} 1`,
-		`gobfd_bfd_sessions{session_type="multi_hop",state="Down"} 1`,
-		`gobfd_bfd_sessions{session_type="single_hop",state="AdminDown"} 0`,
-		`gobfd_bfd_state_transitions_total{from_state="Up",to_state="Down"} 3`,
-		`gobfd_bfd_packets_dropped_total{reason="` + packet.DropTTL.String() + `"} 2`,
-		`gobfd_bfd_packets_sent_total{local_addr="198.18.0.1",peer_addr="198.18.0.2",session_type="single_hop"} 12`,
-		`gobfd_bfd_detection_time_seconds{local_addr="198.18.0.1",peer_addr="198.18.0.2",session_type="single_hop"} 0.15`,
-		`gobfd_bfd_tx_lateness_seconds_bucket{le="2.5e-05"} 5`,
-		`gobfd_bfd_tx_lateness_seconds_bucket{le="+Inf"} 6`,
-		`gobfd_bfd_tx_lateness_seconds_count 6`,
+		`gobfd_bfd_packets_received_total{session_type="single_hop"} 10`,
+		`gobfd_bfd_session_up_seconds{session_type="single_hop"} 1`, // sessions Up
+		`gobfd_bfd_detection_time_seconds{session_type="single_hop"} 0.15`,
 	} {
 		if !strings.Contains(out, s) {
 			t.Errorf("missing %s", s)
@@ -90,52 +144,26 @@ gobfd_bfd_auth_failures_total 2
 	}
 }
 
-func TestCollectorAggregate(t *testing.T) {
-	c := New(src(), Options{Aggregate: true, Now: func() time.Time { return t0 }})
-	out := gather(t, c)
-	if strings.Contains(out, "peer_addr") {
-		t.Error("aggregate output has peer labels")
+// BenchmarkScrape15000: one scrape of 15,000 sessions (the page a
+// Prometheus scrape of a large deployment fetches), allocations per scrape.
+func BenchmarkScrape15000(b *testing.B) {
+	var f fake
+	for i := range 15000 {
+		f.ss = append(f.ss, engine.SessionMetrics{Key: engine.Key{
+			Peer:  netip.AddrFrom4([4]byte{198, 19, byte(i >> 8), byte(i)}),
+			Local: netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)})},
+			State: packet.StateUp, UpSince: t0, PacketsIn: uint64(i), PacketsOut: uint64(i)})
 	}
-	if !strings.Contains(out, `gobfd_bfd_packets_received_total{session_type="single_hop"} 10`) {
-		t.Errorf("aggregate received:\n%s", out)
+	x := NewExporter(f, Options{Now: func() time.Time { return t0 }}, "bench", "b")
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		x.ServeHTTP(discard{}, req)
 	}
 }
 
-func gather(t *testing.T, c *Collector) string {
-	t.Helper()
-	r := Registry(c, "test", "abc")
-	mfs, err := r.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			b.WriteString(mf.GetName())
-			var ls []string
-			for _, l := range m.GetLabel() {
-				ls = append(ls, l.GetName()+`="`+l.GetValue()+`"`)
-			}
-			if len(ls) > 0 {
-				b.WriteString("{" + strings.Join(ls, ",") + "}")
-			}
-			switch {
-			case m.GetCounter() != nil:
-				b.WriteString(" " + trimFloat(m.GetCounter().GetValue()))
-			case m.GetGauge() != nil:
-				b.WriteString(" " + trimFloat(m.GetGauge().GetValue()))
-			case m.GetHistogram() != nil:
-				h := m.GetHistogram()
-				for _, bk := range h.GetBucket() {
-					b.WriteString("\n" + mf.GetName() + `_bucket{le="` + trimFloat(bk.GetUpperBound()) + `"} ` + trimFloat(float64(bk.GetCumulativeCount())))
-				}
-				b.WriteString("\n" + mf.GetName() + `_bucket{le="+Inf"} ` + trimFloat(float64(h.GetSampleCount())))
-				b.WriteString("\n" + mf.GetName() + "_count " + trimFloat(float64(h.GetSampleCount())))
-			}
-			b.WriteString("\n")
-		}
-	}
-	return b.String()
-}
+type discard struct{}
 
-func trimFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) WriteHeader(int)             {}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Registry returns a registry with the Go runtime and process collectors
@@ -37,17 +36,14 @@ type Server struct {
 }
 
 // Listen binds addr (so that a taken port is reported at once) and serves
-// g at path until Close; wrap, if given, wraps the metrics handler.
-func Listen(addr, path string, g prometheus.Gatherer, wrap ...func(http.Handler) http.Handler) (*Server, error) {
+// h (an Exporter) at path until Close, one scrape at a time; wrap, if
+// given, wraps the metrics handler.
+func Listen(addr, path string, h http.Handler, wrap ...func(http.Handler) http.Handler) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen %s: %w", addr, err)
 	}
-	var h http.Handler = promhttp.HandlerFor(g, promhttp.HandlerOpts{
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: 4,
-		Timeout:             10 * time.Second,
-	})
+	h = oneAtATime(h)
 	for _, w := range wrap {
 		h = w(h)
 	}
@@ -65,6 +61,22 @@ func Listen(addr, path string, g prometheus.Gatherer, wrap ...func(http.Handler)
 		s.done <- err
 	}()
 	return s, nil
+}
+
+// oneAtATime serves one request at a time and turns others away with 503
+// while one runs (a scrape of 50,000 sessions is work; two at once are
+// twice the memory for nothing).
+func oneAtATime(h http.Handler) http.Handler {
+	sem := make(chan struct{}, 1)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+			h.ServeHTTP(w, r)
+		case <-time.After(10 * time.Second):
+			http.Error(w, "another scrape is running", http.StatusServiceUnavailable)
+		}
+	})
 }
 
 // Addr is the address listened on.
