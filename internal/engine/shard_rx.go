@@ -105,6 +105,7 @@ func (sh *shard) readSockets(polled bool) (more bool) {
 			continue
 		}
 		pollin := rev&unix.POLLIN != 0
+		s.BeginReads(wall)
 		for k := 0; ; k++ {
 			if k == maxReadPerSocket {
 				more = true

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
+	"time"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -41,6 +42,26 @@ type RxSocket struct {
 	vrf    string
 	queued int
 	probe  func(uintptr)
+	// detached: the runtime's poller does not watch the socket (see
+	// detachFromRuntimePoller); guard is the read deadline that bounds a
+	// read that would wait for ever.
+	detached bool
+	guard    time.Time
+}
+
+// readGuard bounds how long a read of a detached socket could wait if the
+// queue emptied between SIOCINQ and the read (it does not: only the shard
+// reads; the deadline is a safety net).
+const readGuard = 100 * time.Millisecond
+
+// BeginReads prepares reads at time now: it moves the safety deadline
+// forward when it is due within half its length (a few system calls a
+// second, not one per packet).
+func (s *RxSocket) BeginReads(now time.Time) {
+	if s.detached && s.guard.Sub(now) < readGuard/2 {
+		s.guard = now.Add(readGuard)
+		s.c.SetReadDeadline(s.guard)
+	}
 }
 
 // Fd is the descriptor to poll for POLLIN.
@@ -197,6 +218,7 @@ func openRx(ctx context.Context, ap netip.AddrPort, o ReceiverOptions) (*RxSocke
 	s := &RxSocket{c: uc, rc: rc, port: ap.Port(), device: o.Device, vrf: o.VRF}
 	rc.Control(func(fd uintptr) { s.fd = int(fd) })
 	s.probe = func(fd uintptr) { s.queued, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) }
+	s.detached = detachFromRuntimePoller(s.fd) == nil
 	return s, nil
 }
 
