@@ -54,8 +54,8 @@ func detachFromRuntimePoller(fd int) error {
 }
 
 var (
-	epfdMu   sync.Mutex
-	epfd     = -1 // the runtime's epoll descriptor, once found
+	epfdMu sync.Mutex
+	epfd   = -1 // the runtime's epoll descriptor, once found
 
 	errNoRuntimePoller = errors.New("netio: socket not found in the runtime's epoll set")
 )
