@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -51,6 +52,26 @@ func detachFromRuntimePoller(fd int) error {
 		}
 	}
 	return errNoRuntimePoller
+}
+
+// detachForSending takes a send-only socket out of the runtime's poller
+// too and makes it blocking. Registered, it woke the runtime's poller
+// thread after every batch (the writability edge when the kernel frees
+// the sent buffers: two or three wake-ups per shard loop). Blocking, a
+// full send buffer (which does not happen with 4 MiB and a shard's
+// batches of 256) would wait inside the shard's sendmmsg, in the kernel,
+// rather than on readiness the detached socket could not report.
+func detachForSending(c syscall.Conn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	fd := -1
+	rc.Control(func(f uintptr) { fd = int(f) })
+	if err := detachFromRuntimePoller(fd); err != nil {
+		return err
+	}
+	return unix.SetNonblock(fd, false)
 }
 
 var (

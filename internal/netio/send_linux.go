@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"syscall"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/net/ipv4"
@@ -106,7 +107,14 @@ func rawConn(family, proto int, device string) (net.PacketConn, error) {
 	}
 	f := os.NewFile(uintptr(fd), "bfd-raw")
 	defer f.Close()
-	return net.FilePacketConn(f)
+	c, err := net.FilePacketConn(f)
+	if err != nil {
+		return nil, err
+	}
+	// If it stays registered (no runtime poller found), sends work as
+	// before.
+	detachForSending(c.(syscall.Conn))
+	return c, nil
 }
 
 // Send transmits ms with as few sendmmsg calls as possible.
