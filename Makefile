@@ -15,7 +15,7 @@ FUZZTIME   ?= 30s
 FUZZPKGS   := ./internal/packet
 BENCHPKGS  := ./internal/packet ./internal/session ./internal/engine ./internal/metrics
 
-.PHONY: all build test bench bench-system fuzz lint demo simdemo clean
+.PHONY: all build test bench bench-system fuzz lint demo simdemo proto packages test-packages release-check clean
 
 all: build test
 
@@ -48,10 +48,23 @@ fuzz:
 
 ## lint: formatting, vet, staticcheck (pinned as a Go tool in go.mod)
 lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^pkg/bfdpb/')); \
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^pkg/bfdpb/.*\.\(pb\|connect\)\.go$$')); \
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go tool staticcheck ./...
+
+## proto: regenerate pkg/bfdpb from api/ with Debian's protoc (apt-get
+## install protobuf-compiler libprotobuf-dev) and the plugins pinned as Go
+## tools in go.mod; PROTO_OUT=dir writes the tree elsewhere (the test
+## pkg/bfdpb/generate_test.go compares that with the committed code)
+PROTO_OUT ?= .
+proto:
+	protoc -I api -I /usr/include \
+		--plugin=protoc-gen-go=$$(go tool -n protoc-gen-go) \
+		--plugin=protoc-gen-connect-go=$$(go tool -n protoc-gen-connect-go) \
+		--go_out=$(PROTO_OUT) --go_opt=module=$(MODULE) \
+		--connect-go_out=$(PROTO_OUT) --connect-go_opt=module=$(MODULE) \
+		bfd/v1/bfd.proto
 
 ## bench-system: gobfd, BIRD and FRR side by side in network namespaces,
 ## the ceiling, detection latency and stress runs (root; apt-get install
@@ -68,6 +81,33 @@ demo:
 ## simdemo: the same story over the deterministic network simulator
 simdemo:
 	go run ./examples/simdemo
+
+## packages: the .deb and .rpm for amd64 into dist/, from `make build`,
+## with nfpm (deployments/nfpm/nfpm.yaml; pinned in tools/go.mod, fetched
+## from the Go module proxy on first use). The package version is the
+## v-tag (1.2.3, 1.2.3+4.gabc1234) or, without one, 0.0.0~gitDATE.COMMIT
+PKG_VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed -E 's/^v//; s/-([0-9]+)-g/+\1.g/' | grep . || \
+	echo "0.0.0~git$$(git log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null || date -u +%Y%m%d).$(GIT_COMMIT)")
+TOOL := go tool -modfile=tools/go.mod
+packages:
+	GOARCH=amd64 $(MAKE) build
+	@mkdir -p dist
+	rm -f dist/gobfd_*.deb dist/gobfd-*.rpm
+	@for p in deb rpm; do \
+		echo "nfpm pkg --packager $$p (version $(PKG_VERSION))"; \
+		GOARCH=amd64 PKG_VERSION='$(PKG_VERSION)' $(TOOL) nfpm pkg --config deployments/nfpm/nfpm.yaml \
+			--packager $$p --target dist/ || exit 1; \
+	done
+
+## test-packages: build and inspect the packages, install the .deb, run the
+## installed daemon as user gobfd against a second one in namespaces,
+## upgrade, purge (root; apt-get install rpm lintian): test/packaging/run.sh
+test-packages:
+	bash test/packaging/run.sh
+
+## release-check: validate .goreleaser.yml (GoReleaser pinned in tools/go.mod)
+release-check:
+	$(TOOL) goreleaser check
 
 clean:
 	rm -rf bin dist

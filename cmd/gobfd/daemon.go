@@ -29,7 +29,9 @@ type daemon struct {
 	sd    *sdnotify.Notifier
 	eng   *engine.Engine
 	rx    map[rxKey]*engine.Listener
-	// threadSetup gives shard and reader threads the configured
+	rxMu  sync.Mutex // guards rx: the API opens receive sockets too (api.go)
+	api   apiState   // api.go
+	// threadSetup gives the shard threads the configured
 	// scheduling class (nil: the default class).
 	threadSetup func()
 	// events logs state changes through eventsOut, flushed per burst.
@@ -46,6 +48,8 @@ type rxKey struct{ device, vrf string }
 // (SO_BINDTODEVICE), so that packets arriving in a VRF reach us and a
 // session bound to an interface hears only that interface.
 func (d *daemon) listen(ctx context.Context, cfg *config.Config) error {
+	d.rxMu.Lock()
+	defer d.rxMu.Unlock()
 	want := receiversFor(cfg)
 	for k := range want {
 		if d.rx[k] != nil {
@@ -86,9 +90,11 @@ func receiversFor(cfg *config.Config) map[rxKey]bool {
 }
 
 // closeUnused closes device-bound receive sockets that no session of cfg
-// needs any more (after a reload removed the last one).
+// (nor of the API) needs any more (after a reload removed the last one).
 func (d *daemon) closeUnused(cfg *config.Config) {
-	want := receiversFor(cfg)
+	d.rxMu.Lock()
+	defer d.rxMu.Unlock()
+	want := d.receiversInUse(cfg)
 	for k, r := range d.rx {
 		if !want[k] {
 			r.Close()
@@ -157,16 +163,24 @@ func (b *lineBuffer) Flush() {
 
 func (d *daemon) run(ctx context.Context) error {
 	d.log.Info("starting", "version", version.Version, "commit", version.GitCommit, "config", d.path)
+	claim, err := claimInstance()
+	if err != nil {
+		return err
+	}
+	defer claim.Close()
 	tx, err := netio.NewSenders(netio.SenderOptions{})
 	if err != nil {
 		return err
 	}
 	defer tx.Close()
 	d.threadSetup = d.schedSetup()
-	d.eng = engine.New(tx, engine.Options{Shards: shardsAndProcs(), MinMultiHopTTL: uint8(d.cfg.BFD.MultiHopMinTTL),
+	shards := shardsAndProcs(d.cfg)
+	d.eng = engine.New(tx, engine.Options{Shards: shards, MinMultiHopTTL: uint8(d.cfg.BFD.MultiHopMinTTL),
 		ThreadSetup: d.threadSetup})
 	events := d.eng.Subscribe(eventQueue(len(d.cfg.Sessions)))
 	d.eng.Start(ctx)
+	defer d.startFlightRecorder()() // flightrec.go
+	defer d.startDropLog()()        // droplog.go
 	logged := make(chan struct{})
 	go func() {
 		defer close(logged)
@@ -190,11 +204,16 @@ func (d *daemon) run(ctx context.Context) error {
 		return err
 	}
 	d.addAll(d.cfg.EngineSessions(), "session not started")
+	if err := d.startAPI(); err != nil { // api.go
+		d.eng.Stop()
+		<-logged
+		return err
+	}
 	if err := d.sd.Ready(d.status()); err != nil {
 		d.log.Warn("systemd notification failed", "err", err)
 	}
 	endBurst()
-	d.log.Info("ready", "sessions", len(d.cfg.Sessions))
+	d.log.Info("ready", "sessions", len(d.cfg.Sessions), "shards", shards)
 
 	stopWatchdog := d.watchdog()
 	sigs := make(chan os.Signal, 4)
@@ -208,6 +227,7 @@ func (d *daemon) run(ctx context.Context) error {
 		d.log.Info("shutting down: sessions go AdminDown", "signal", sig.String())
 		d.sd.Stopping()
 		stopWatchdog()
+		d.stopAPI() // api.go: no call changes a session while they go down
 		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		d.eng.Shutdown(sctx) // peers see AdminDown (diag 7), not a timeout
 		cancel()
@@ -239,12 +259,18 @@ func (d *daemon) reload() {
 	if cfg.Metrics != d.cfg.Metrics {
 		d.log.Warn("reload: metrics settings change at the next restart", "addr", cfg.Metrics.Addr)
 	}
+	d.reloadFlightRecorder(cfg)
 	d.level.UnmarshalText([]byte(cfg.Log.Level))
 	if err := d.listen(context.Background(), cfg); err != nil {
 		d.log.Error("reload failed, keeping the running configuration", "err", err)
 		return
 	}
-	ch := config.Diff(d.cfg.EngineSessions(), cfg.EngineSessions())
+	cur := cfg.EngineSessions()
+	ch := config.Diff(d.cfg.EngineSessions(), cur)
+	// The file governs its own sessions, as they run now, and nothing
+	// else: sessions deleted over the API with force come back, API
+	// sessions it now lists are taken over, others are untouched (api.go).
+	ch = ownSessions(ch, cur, d.liveKeys())
 	for _, k := range ch.Remove {
 		if err := d.eng.Remove(k); err != nil {
 			d.log.Error("reload: remove", "session", k.String(), "err", err)
@@ -257,6 +283,7 @@ func (d *daemon) reload() {
 	}
 	d.addAll(ch.Add, "reload: add")
 	d.cfg = cfg
+	d.reloadAPI(cfg) // api.go
 	d.closeUnused(cfg)
 	d.log.Info("reloaded", "added", len(ch.Add), "removed", len(ch.Remove), "updated", len(ch.Update),
 		"log_level", cfg.Log.Level)
@@ -379,7 +406,7 @@ func (d *daemon) schedSetup() func() {
 		return nil
 	}
 	var once sync.Once
-	d.log.Info("shard and reader threads get their own scheduling class", "class", pol.String())
+	d.log.Info("shard threads get their own scheduling class", "class", pol.String())
 	return func() {
 		if err := pol.Apply(); err != nil {
 			once.Do(func() {

@@ -28,19 +28,39 @@ type Config struct {
 	BFD        BFD        `yaml:"bfd"`
 	Scheduling Scheduling `yaml:"scheduling"`
 	Sessions   []Session  `yaml:"sessions"`
+	// FlightRecorder: flight_recorder, in flightrec.go.
+	FlightRecorder FlightRecorder `yaml:"flight_recorder"`
 }
 
-// Scheduling is the scheduling class of the threads that run sessions and
-// read packets (internal/sched): off by default.
+// Scheduling is how many threads run sessions (shards) and their
+// scheduling class (internal/sched): one shard per CPU, or one for light
+// configurations, in the default class unless set.
 type Scheduling struct {
 	Policy   string `yaml:"policy"`   // other (default), fifo, rr
 	Priority int    `yaml:"priority"` // 1..99 with fifo/rr
 	Nice     int    `yaml:"nice"`     // -20..19 with other
+	Shards   int    `yaml:"shards"`   // 0: automatic (see Shards); 1..64
 }
 
-// GRPC is the API listener (served from the API issue on).
+// GRPC is the API (internal/server); grpc.go validates it.
 type GRPC struct {
-	Addr string `yaml:"addr"`
+	Addr        string `yaml:"addr"`         // host:port; empty: no TCP listener
+	Socket      string `yaml:"socket"`       // Unix socket path (mode 0660); empty: none
+	SocketGroup string `yaml:"socket_group"` // group name or id of the socket
+	TLS         TLS    `yaml:"tls"`
+	// TokenFile holds the bearer token that calls which change sessions
+	// must carry; empty: no token.
+	TokenFile       string `yaml:"token_file"`
+	MaxRequestBytes int    `yaml:"max_request_bytes"`
+	MaxStreams      int    `yaml:"max_streams"` // concurrent streams per connection
+}
+
+// TLS is the API listener's TLS; ClientCA set requires client
+// certificates (mutual TLS).
+type TLS struct {
+	Cert     string `yaml:"cert"`
+	Key      string `yaml:"key"`
+	ClientCA string `yaml:"client_ca"`
 }
 
 // Metrics is the Prometheus listener.
@@ -113,7 +133,7 @@ func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(),
 // Defaults returns the configuration used for keys the file leaves out.
 func Defaults() Config {
 	return Config{
-		GRPC:    GRPC{Addr: "127.0.0.1:50051"},
+		GRPC:    GRPC{Addr: "127.0.0.1:50051", MaxRequestBytes: 64 << 10, MaxStreams: 100},
 		Metrics: Metrics{Addr: "127.0.0.1:9100", Path: "/metrics"},
 		Log:     Log{Level: "info", Format: "json"},
 		BFD: BFD{

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -36,9 +35,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, val, reason string) { errs = append(errs, &Error{key, val, reason}) }
 
-	if _, err := netip.ParseAddrPort(c.GRPC.Addr); err != nil && c.GRPC.Addr != "" {
-		bad("grpc.addr", c.GRPC.Addr, "is not host:port (e.g. \"127.0.0.1:50051\")")
-	}
+	errs = append(errs, c.GRPC.validate()...) // grpc.go
 	if c.Metrics.Addr != "" && !strings.Contains(c.Metrics.Addr, ":") {
 		bad("metrics.addr", c.Metrics.Addr, "is not host:port (e.g. \":9100\")")
 	}
@@ -53,19 +50,14 @@ func (c *Config) Validate() error {
 		bad("log.format", c.Log.Format, "is not json or text")
 	}
 	checkIv := func(key string, d Duration) {
-		switch v := time.Duration(d); {
-		case v < MinInterval:
-			bad(key, v.String(), "is below the "+MinInterval.String()+" minimum")
-		case v > MaxInterval:
-			bad(key, v.String(), "is above the "+MaxInterval.String()+" maximum")
-		case v%time.Microsecond != 0:
-			bad(key, v.String(), "is not a whole number of microseconds")
+		if r := IntervalProblem(time.Duration(d)); r != "" {
+			bad(key, time.Duration(d).String(), r)
 		}
 	}
 	checkIv("bfd.default_desired_min_tx", c.BFD.DefaultDesiredMinTx)
 	checkIv("bfd.default_required_min_rx", c.BFD.DefaultRequiredMinRx)
-	if m := c.BFD.DefaultDetectMult; m < 1 || m > 255 {
-		bad("bfd.default_detect_mult", fmt.Sprint(m), "is outside 1..255")
+	if r := DetectMultProblem(c.BFD.DefaultDetectMult); r != "" {
+		bad("bfd.default_detect_mult", fmt.Sprint(c.BFD.DefaultDetectMult), r)
 	}
 	if t := c.BFD.MultiHopMinTTL; t < 1 || t > 255 {
 		bad("bfd.multihop_min_ttl", fmt.Sprint(t), "is outside 1..255")
@@ -74,68 +66,15 @@ func (c *Config) Validate() error {
 	if err := c.SchedPolicy().Validate(); err != nil {
 		bad("scheduling", c.Scheduling.Policy, err.Error())
 	}
+	if n := c.Scheduling.Shards; n < 0 || n > MaxShards {
+		bad("scheduling.shards", fmt.Sprint(n), fmt.Sprintf("is outside 0..%d (0: automatic)", MaxShards))
+	}
+	errs = append(errs, c.FlightRecorder.resolve()...)
 
 	seen := map[string]int{}
 	for i, s := range c.Sessions {
 		k := fmt.Sprintf("sessions[%d]", i)
-		peer, err := netip.ParseAddr(s.Peer)
-		if err != nil {
-			bad(k+".peer", s.Peer, "is not an IP address")
-		}
-		var local netip.Addr
-		if s.Local != "" {
-			if local, err = netip.ParseAddr(s.Local); err != nil {
-				bad(k+".local", s.Local, "is not an IP address")
-			} else if peer.IsValid() && local.Is4() != peer.Is4() {
-				bad(k+".local", s.Local, "is not of the peer's address family")
-			}
-		} else {
-			bad(k+".local", "", "is required (the address BFD packets are sent from)")
-		}
-		switch s.Type {
-		case "", "single_hop":
-		case "multi_hop":
-			if s.Interface != "" {
-				// RFC 5883: multihop sessions are not tied to an interface.
-				bad(k+".interface", s.Interface, "cannot be set on a multi_hop session")
-			}
-		default:
-			bad(k+".type", s.Type, "is not single_hop or multi_hop")
-		}
-		if s.DesiredMinTx != 0 {
-			checkIv(k+".desired_min_tx", s.DesiredMinTx)
-		}
-		if s.RequiredMinRx != 0 {
-			checkIv(k+".required_min_rx", s.RequiredMinRx)
-		}
-		if s.DetectMult != 0 && (s.DetectMult < 1 || s.DetectMult > 255) {
-			bad(k+".detect_mult", fmt.Sprint(s.DetectMult), "is outside 1..255")
-		}
-		if p := s.PaddedPDUSize; p != 0 && (p < packet.HeaderLen || p > 1400) {
-			bad(k+".padded_pdu_size", fmt.Sprint(p), "is outside 24..1400 bytes (RFC 9764)")
-		}
-		if a := s.Auth; a != nil {
-			t, ok := authTypes[a.Type]
-			if !ok {
-				bad(k+".auth.type", a.Type, "is not one of simple, keyed_md5, meticulous_keyed_md5, keyed_sha1, meticulous_keyed_sha1")
-			}
-			if a.KeyID < 0 || a.KeyID > 255 {
-				bad(k+".auth.key_id", fmt.Sprint(a.KeyID), "is outside 0..255")
-			}
-			maxLen := 16
-			if t == packet.AuthKeyedSHA1 || t == packet.AuthMeticulousSHA1 {
-				maxLen = 20
-			}
-			if n := len(a.Secret); n < 1 || n > maxLen {
-				bad(k+".auth.secret", "", fmt.Sprintf("is %d bytes; %s takes 1..%d", n, a.Type, maxLen))
-			}
-		}
-		if len(s.Interface) > 15 {
-			bad(k+".interface", s.Interface, "is longer than a Linux interface name (15 bytes)")
-		}
-		if len(s.VRF) > 15 {
-			bad(k+".vrf", s.VRF, "is longer than a Linux device name (15 bytes)")
-		}
+		errs = append(errs, CheckSession(k, s)...) // check.go, shared with the API
 		id := s.Type + "|" + s.Peer + "|" + s.Local + "|" + s.Interface + "|" + s.VRF
 		if j, dup := seen[id]; dup {
 			bad(k, s.Peer, fmt.Sprintf("duplicates sessions[%d] (same peer, local, interface, vrf and type)", j))

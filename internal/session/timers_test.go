@@ -166,14 +166,14 @@ func TestJitterOnGrid(t *testing.T) {
 	} {
 		a := newSession(t, 1, params(100*ms, 100*ms, tc.mult), 0)
 		b := newSession(t, 2, params(100*ms, 100*ms, 3), 0)
-		now := up(t, a, b, 0)
+		up(t, a, b, 0)
 		a.SetTxGrid(tc.grid)
 		lo, hi := 75*ms, 100*ms
 		if tc.mult == 1 {
 			hi = 90 * ms
 		}
 		// The first packet after SetTxGrid was scheduled before it.
-		now = a.NextDeadline()
+		now := a.NextDeadline()
 		a.HandleTimer(now)
 		build(t, a, now)
 		prev, offGrid := now, 0

@@ -160,6 +160,31 @@ func (d *daemon) mark() int {
 	return len(d.log)
 }
 
+// ups counts the state changes to Up in d's log.
+func (d *daemon) ups() int {
+	n := 0
+	for _, l := range d.lines() {
+		if strings.Contains(l, `"to":"Up"`) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitAllUp waits until each daemon has logged n changes to Up.
+func waitAllUp(t *testing.T, n int, timeout time.Duration, ds ...*daemon) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for _, d := range ds {
+		for d.ups() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("Up after %v: %d of %d", timeout, d.ups(), n)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
 func change(peer, to string) func(logLine) bool {
 	return func(l logLine) bool { return l.Msg == "session state changed" && l.Peer == peer && l.To == to }
 }

@@ -43,22 +43,7 @@ func TestSmoke1000At50ms(t *testing.T) {
 	start := time.Now()
 	da := startDaemon(t, a, conf(addrA, addrB))
 	db := startDaemon(t, b, conf(addrB, addrA))
-	up := func(d *daemon) int {
-		n := 0
-		for _, l := range d.lines() {
-			if strings.Contains(l, `"to":"Up"`) {
-				n++
-			}
-		}
-		return n
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for up(da) < k*k || up(db) < k*k {
-		if time.Now().After(deadline) {
-			t.Fatalf("Up after 30 s: A %d, B %d of %d", up(da), up(db), k*k)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitAllUp(t, k*k, 30*time.Second, da, db)
 	allUp := time.Since(start)
 	time.Sleep(3 * time.Second) // let the Poll Sequences of the Up transitions finish
 	ma, mb := da.mark(), db.mark()

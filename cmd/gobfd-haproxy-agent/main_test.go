@@ -1,0 +1,14 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// The usage names what the binary will do (internal/healthcheck tests the
+// rest of the stub).
+func TestUsage(t *testing.T) {
+	if !strings.Contains(usage, "HAProxy agent checks") || !strings.HasPrefix(usage, "usage: gobfd-haproxy-agent ") {
+		t.Fatalf("usage: %q", usage)
+	}
+}

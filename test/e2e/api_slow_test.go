@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/dantte-lp/gobfd/internal/netns"
+	"github.com/dantte-lp/gobfd/pkg/bfdpb"
+	"github.com/dantte-lp/gobfd/pkg/bfdpb/bfdpbconnect"
+)
+
+// A watcher that reads nothing does not slow BFD: 500 sessions at 10 ms
+// between two daemons come Up and hold for 10 s without a single flap
+// while a WatchSessionEvents stream on one daemon is stuck from its first
+// byte (its HTTP/2 window is zero, so the server's writes block), and the
+// API keeps answering other calls meanwhile.
+func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
+	netns.Skip(t)
+	if testing.Short() {
+		t.Skip("10 s hold")
+	}
+	idle := waitQuiet(t, 60*time.Second)
+	a, b := netns.Pair(t, "eas")
+	const na, nb = 20, 25 // 500 sessions, one per address pair
+	var addrA, addrB []string
+	for i := range na {
+		addrA = append(addrA, fmt.Sprintf("198.18.1.%d", i+1))
+	}
+	for i := range nb {
+		addrB = append(addrB, fmt.Sprintf("198.18.1.%d", i+101))
+	}
+	batch := func(ns string, addrs []string) {
+		var sb strings.Builder
+		for _, ad := range addrs {
+			fmt.Fprintf(&sb, "addr add %s/16 dev v%s\n", ad, ns)
+		}
+		if out, err := runIn("ip", sb.String(), "-n", ns, "-batch", "-"); err != nil {
+			t.Fatalf("ip -batch: %v %s", err, out)
+		}
+	}
+	batch(a, addrA)
+	batch(b, addrB)
+	conf := func(local, peer []string) string {
+		var sb strings.Builder
+		// The shard threads run in a real-time class, as on
+		// a busy production machine (docs/en/03): other work on this
+		// machine (CI builds, other tests) cannot starve them, while a
+		// shard that waited for the watcher would still miss its
+		// deadlines. The API's goroutines stay in the normal class.
+		sb.WriteString("scheduling: {policy: fifo, priority: 10}\nsessions:\n")
+		for _, l := range local {
+			for _, p := range peer {
+				fmt.Fprintf(&sb, "  - {peer: %s, local: %s, desired_min_tx: 10ms, required_min_rx: 10ms, detect_mult: 3}\n", p, l)
+			}
+		}
+		return sb.String()
+	}
+	da := startDaemon(t, a, conf(addrA, addrB))
+	db := startDaemon(t, b, conf(addrB, addrA))
+	da.waitFor(0, "ready", func(l logLine) bool { return l.Msg == "ready" }, 10*time.Second)
+	ca, cb := apiClient(t, a, "127.0.0.1:50051"), apiClient(t, b, "127.0.0.1:50051")
+	waitAPI(t, ca)
+
+	// The stuck watcher, on A, from before the sessions are all Up: it
+	// asks for the current states and every change, and reads none.
+	w := stuckWatcher(t, a)
+	defer w.Close()
+
+	// Up counted from the logs (polling the API for 500 sessions would
+	// load the daemons it measures).
+	waitAllUp(t, na*nb, 30*time.Second, da, db)
+	// downs maps each session to its down transitions (and, at the end,
+	// checks that every session is Up).
+	downs := func(c bfdpbconnect.BfdServiceClient, up bool) map[string]uint64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r, err := c.ListSessions(ctx, connect.NewRequest(&bfdpb.ListSessionsRequest{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]uint64{}
+		for _, s := range r.Msg.Sessions {
+			if up && s.State != bfdpb.SessionState_SESSION_STATE_UP {
+				t.Fatalf("%s -> %s is %v after the hold", s.Local, s.Peer, s.State)
+			}
+			m[s.Local+" -> "+s.Peer] = s.Counters.DownTransitions
+		}
+		if len(m) != na*nb {
+			t.Fatalf("%d sessions", len(m))
+		}
+		return m
+	}
+	ma, mb := da.mark(), db.mark() // a change from here on is logged after the marks
+	downA, downB := downs(ca, false), downs(cb, false)
+	i0, t0 := cpuTimes()
+	ca0, cb0 := cpuTicks(t, da), cpuTicks(t, db)
+	hold := time.Now().Add(10 * time.Second)
+	for time.Now().Before(hold) {
+		// The API answers while the watcher is stuck.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := ca.GetVersion(ctx, connect.NewRequest(&bfdpb.GetVersionRequest{}))
+		cancel()
+		if err != nil {
+			t.Fatalf("the API stopped answering: %v", err)
+		}
+		time.Sleep(time.Second)
+	}
+	i1, t1 := cpuTimes()
+	// Machine ticks count every CPU; a daemon's count its own time.
+	daemons := float64(cpuTicks(t, da)-ca0+cpuTicks(t, db)-cb0) / float64(t1-t0)
+	t.Logf("during the hold: machine %.0f%% idle, the two daemons %.0f%% of it", 100*idleShare(i0, t0, i1, t1), 100*daemons)
+	for _, d := range []*daemon{da, db} {
+		m := ma
+		if d == db {
+			m = mb
+		}
+		for _, line := range d.lines()[m:] {
+			if strings.Contains(line, "session state changed") {
+				t.Fatalf("a session flapped while the watcher was stuck (machine %.0f%% idle before the test, %.0f%% during the hold): %s",
+					100*idle, 100*idleShare(i0, t0, i1, t1), line)
+			}
+		}
+	}
+	// The counters agree: no session went down during the hold, all are Up.
+	for name, before := range map[string]map[string]uint64{"A": downA, "B": downB} {
+		c := ca
+		if name == "B" {
+			c = cb
+		}
+		for k, n := range downs(c, true) {
+			if n != before[k] {
+				t.Fatalf("%s: %s went down %d times during the hold", name, k, n-before[k])
+			}
+		}
+	}
+	// The watcher was stuck indeed: its stream is open (response headers,
+	// no end) and not one byte of an event reached it.
+	open, n := w.state()
+	if !open || n != 0 {
+		t.Fatalf("the stuck watcher: stream open %v, %d bytes of events", open, n)
+	}
+}
+
+// stuck is an HTTP/2 connection with one WatchSessionEvents stream
+// whose receive window is zero: the server can send it headers but no
+// data, as if the client never read.
+type stuck struct{ c net.Conn }
+
+func stuckWatcher(t *testing.T, ns string) *stuck {
+	t.Helper()
+	c, err := nsDialer(ns)(context.Background(), "tcp", "127.0.0.1:50051")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(c, c)
+	if _, err := io.WriteString(c, http2.ClientPreface); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0}); err != nil {
+		t.Fatal(err)
+	}
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":authority", "127.0.0.1:50051"},
+		{":path", bfdpbconnect.BfdServiceWatchSessionEventsProcedure}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
+		enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndHeaders: true}); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := proto.Marshal(&bfdpb.WatchSessionEventsRequest{IncludeCurrent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := make([]byte, 5+len(msg)) // gRPC length-prefixed message
+	binary.BigEndian.PutUint32(frame[1:5], uint32(len(msg)))
+	copy(frame[5:], msg)
+	if err := fr.WriteData(1, true, frame); err != nil {
+		t.Fatal(err)
+	}
+	return &stuck{c}
+}
+
+// state reads what the server sent (now, at the end): whether stream 1
+// got response headers with status 200 and is still open (not ended, not
+// reset), and how many bytes of DATA it got.
+func (s *stuck) state() (open bool, data int) {
+	s.c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	fr := http2.NewFramer(io.Discard, s.c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	ended := false
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			return open && !ended, data
+		}
+		switch f := f.(type) {
+		case *http2.MetaHeadersFrame:
+			if f.StreamID == 1 {
+				open = open || f.PseudoValue("status") == "200"
+				ended = ended || f.StreamEnded()
+			}
+		case *http2.DataFrame:
+			data += len(f.Data())
+			ended = ended || f.StreamEnded()
+		case *http2.RSTStreamFrame, *http2.GoAwayFrame:
+			ended = true
+		}
+	}
+}
+
+func (s *stuck) Close() error { return s.c.Close() }
+
+// runIn runs a command with stdin.
+func runIn(name, stdin string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
