@@ -132,11 +132,16 @@ type WireDetection struct {
 	EventP99Ms float64 `json:"event_p99_ms"`
 	EventMaxMs float64 `json:"event_max_ms"`
 	Dropped    int     `json:"capture_dropped,omitempty"`
+	// P99PerRunMs is the p99 of each cut on its own (the other figures
+	// pool every cut's sessions).
+	P99PerRunMs []float64 `json:"p99_per_run_ms,omitempty"`
 }
 
 // wireDetection pairs, for each (A, B) address pair, the last B→A packet
-// before A's first Down packet after fault.
-func wireDetection(pkts []wirePacket, fault time.Time, det time.Duration, events map[[2][4]byte]time.Time) *WireDetection {
+// before A's first Down packet after fault, and returns per session the
+// first Down packet's and the Down event's lateness against last heard +
+// detection time (ms).
+func wireDetection(pkts []wirePacket, fault time.Time, det time.Duration, events map[[2][4]byte]time.Time) (lat, evLat []float64) {
 	type st struct {
 		lastHeard time.Time
 		down      time.Time
@@ -163,7 +168,6 @@ func wireDetection(pkts []wirePacket, fault time.Time, det time.Duration, events
 			s.down = p.at
 		}
 	}
-	var lat, evLat []float64
 	for k, s := range ss {
 		if s.down.IsZero() || s.lastHeard.IsZero() {
 			continue
@@ -177,10 +181,7 @@ func wireDetection(pkts []wirePacket, fault time.Time, det time.Duration, events
 			evLat = append(evLat, float64(ev.Sub(deadline))/1e6)
 		}
 	}
-	res := &WireDetection{Sessions: len(lat)}
-	res.P50Ms, res.P99Ms, res.MaxMs = quantiles(lat)
-	res.EventP50Ms, res.EventP99Ms, res.EventMaxMs = quantiles(evLat)
-	return res
+	return lat, evLat
 }
 
 // quantiles returns p50, p99 and max of xs (nearest rank).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -42,6 +43,13 @@ var (
 	ErrStopped  = errors.New("engine: not running")
 	ErrNoPorts  = errors.New("engine: no free source port")
 )
+
+// Forker is a Sender that can open an independent copy of itself
+// (netio.Senders): each shard then sends through its own sockets and
+// lock.
+type Forker interface {
+	Fork() (netio.Sender, error)
+}
 
 // Engine runs all sessions. Create it with New, start it with Start.
 type Engine struct {
@@ -104,7 +112,14 @@ func New(tx netio.Sender, o Options) *Engine {
 	}
 	e.batches.New = func() any { return new(rxBatch) }
 	for i := range o.Shards {
-		e.shards = append(e.shards, newShard(i, e))
+		sh := newShard(i, e)
+		sh.tx = tx
+		if f, ok := tx.(Forker); ok {
+			if own, err := f.Fork(); err == nil {
+				sh.tx = own
+			}
+		}
+		e.shards = append(e.shards, sh)
 	}
 	return e
 }
@@ -143,6 +158,9 @@ func (e *Engine) Stop() {
 	e.wg.Wait()
 	for _, sh := range e.shards {
 		sh.w.close()
+		if c, ok := sh.tx.(io.Closer); ok && sh.tx != e.tx {
+			c.Close()
+		}
 	}
 	e.events.closeAll()
 }

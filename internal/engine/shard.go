@@ -13,7 +13,8 @@ import (
 
 const (
 	batchSize = 64   // received messages per batch handed to a shard
-	outSize   = 256  // packets a shard accumulates before a flush
+	outSize   = 256  // periodic packets a shard accumulates before a flush
+	urgSize   = 64   // state changes, Finals: sent first, see transmit
 	maxTxLen  = 1400 // largest (padded, RFC 9764) packet a shard sends
 )
 
@@ -43,6 +44,7 @@ type peerKey struct {
 type shard struct {
 	id   int
 	eng  *Engine
+	tx   netio.Sender // its own (Forker) or the engine's
 	in   chan *rxBatch
 	cmds chan func(*shard)
 
@@ -62,12 +64,11 @@ type shard struct {
 	tick  time.Duration
 	minIv time.Duration
 
-	out     []netio.Message
-	outDue  [outSize]session.Time // schedule of each packet in out; 0: not periodic
-	due     session.Time          // schedule of the packet transmit is about to build
-	outBufs [outSize][maxTxLen]byte
-	txLate  histogram // send time - schedule, periodic packets
-	detLate histogram // handled - Detection Time deadline
+	out     outBatch     // periodic packets
+	urgent  outBatch     // everything else: sent first (transmit)
+	due     session.Time // schedule of the packet transmit is about to build
+	txLate  histogram    // send time - schedule, periodic packets
+	detLate histogram    // handled - Detection Time deadline
 	ctl     packet.Control
 
 	rx rxState // the shard's own receive sockets (shard_rx.go)
@@ -85,7 +86,8 @@ func newShard(id int, e *Engine) *shard {
 		byDiscr: make(map[uint32]*entry),
 		byKey:   make(map[Key]*entry),
 		byPeer:  make(map[peerKey][]*entry),
-		out:     make([]netio.Message, 0, outSize),
+		out:     newOutBatch(outSize),
+		urgent:  newOutBatch(urgSize),
 		w:       newWaiter(),
 	}
 }
@@ -117,6 +119,9 @@ func (sh *shard) run(ctx context.Context) {
 		sh.fireTimers(sh.eng.now())
 		sh.flush()
 		sh.eng.heartbeat(sh.id)
+		// Yield between the work and the sleep: whatever the scheduler
+		// takes comes out of the sleep, not out of a deadline's service.
+		sh.yield()
 		wait := sh.nextWake()
 		// When the shard wakes soon anyway — within five ticks, a quarter
 		// of its shortest interval — received packets wait for that
@@ -135,7 +140,6 @@ func (sh *shard) run(ctx context.Context) {
 			continue
 		}
 		polled = sh.w.sleep(wait, sh.rx.pollSet(mode == sleepAll))
-		sh.yield()
 	}
 	sh.rx.closeAll()
 }
@@ -347,12 +351,21 @@ func (sh *shard) act(now session.Time, e *entry, out session.Output) {
 	sh.heap.set(e, e.nextDeadline())
 }
 
-// transmit builds e's next Control packet into the output batch.
+// transmit builds e's next Control packet into an output batch. Periodic
+// packets (sh.due set) go into the main batch; a packet that answers an
+// event — a state change (RFC 5880 §6.8.6: the new state is announced at
+// once), a Final, an AdminDown — goes into the urgent one, which flush
+// sends first: a Down packet does not wait behind a tick's worth of
+// periodic ones inside the same sendmmsg.
 func (sh *shard) transmit(now session.Time, e *entry) {
-	if len(sh.out) == outSize {
+	b := &sh.out
+	if sh.due == 0 {
+		b = &sh.urgent
+	}
+	if b.full() {
 		sh.flush()
 	}
-	buf := sh.outBufs[len(sh.out)][:]
+	buf := b.next()
 	n := e.s.BuildControl(now, buf)
 	if n == 0 {
 		return
@@ -363,8 +376,7 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 		n = p
 	}
 	e.counters.PacketsOut.Add(1)
-	sh.outDue[len(sh.out)] = sh.due
-	sh.out = append(sh.out, netio.Message{
+	b.add(sh.due, netio.Message{
 		Buf:     buf[:n],
 		Src:     netip.AddrPortFrom(e.key.Local, e.srcPort),
 		Dst:     netip.AddrPortFrom(e.key.Peer, e.key.Type.Port()),
@@ -375,22 +387,24 @@ func (sh *shard) transmit(now session.Time, e *entry) {
 	})
 }
 
-// flush sends the accumulated batch in one call.
+// flush sends the accumulated batches, the urgent one first, one system
+// call each.
 func (sh *shard) flush() {
-	if len(sh.out) == 0 {
-		return
-	}
-	t := sh.eng.now()
-	for i := range sh.out {
-		if d := sh.outDue[i]; d != 0 {
-			sh.txLate.observe(time.Duration(t - d))
-			sh.outDue[i] = 0
+	for _, b := range [2]*outBatch{&sh.urgent, &sh.out} {
+		if len(b.msgs) == 0 {
+			continue
 		}
+		t := sh.eng.now()
+		for i := range b.msgs {
+			if d := b.due[i]; d != 0 {
+				sh.txLate.observe(time.Duration(t - d))
+			}
+		}
+		if err := sh.tx.Send(b.msgs); err != nil {
+			sh.eng.sendErrors.Add(1)
+		}
+		b.msgs = b.msgs[:0]
 	}
-	if err := sh.eng.tx.Send(sh.out); err != nil {
-		sh.eng.sendErrors.Add(1)
-	}
-	sh.out = sh.out[:0]
 }
 
 func (sh *shard) insert(e *entry) {

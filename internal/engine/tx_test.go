@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/netip"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/dantte-lp/gobfd/internal/netio"
 	"github.com/dantte-lp/gobfd/internal/packet"
+	"github.com/dantte-lp/gobfd/internal/session"
 )
 
 // recorder is a Sender that keeps what it is given.
@@ -101,5 +103,41 @@ func TestTransmitMetadata(t *testing.T) {
 	t.Logf("%d packets of %d sessions in %d Send calls", len(ms), n, calls)
 	if calls > 2*len(e.shards) {
 		t.Fatalf("%d Send calls for %d packets: not batched", calls, len(ms))
+	}
+}
+
+// A packet that answers an event (a state change, a Final, an AdminDown)
+// leaves before the periodic packets built in the same loop (RFC 5880
+// §6.8.6: the peer learns of a state change at once, not after a tick's
+// worth of routine packets in the same sendmmsg).
+func TestUrgentPacketsFirst(t *testing.T) {
+	rec := &recorder{}
+	e := New(rec, Options{Shards: 1})
+	sh := e.shards[0]
+	defer sh.w.close()
+	add := func(peer string, d uint32) *entry {
+		s, err := session.New(session.Config{Params: params(10*ms, 3), LocalDiscr: d, Rand: rand.NewPCG(1, 2)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		en := &entry{key: Key{Peer: netip.MustParseAddr(peer), Local: netip.MustParseAddr("198.18.0.1")}, s: s,
+			srcPort: 49152, index: -1}
+		sh.insert(en)
+		return en
+	}
+	periodic, event := add("198.18.0.2", 1), add("198.18.0.3", 2)
+	for i := 0; i < 3; i++ {
+		sh.due = 1
+		sh.transmit(0, periodic)
+	}
+	sh.due = 0
+	sh.transmit(0, event)
+	sh.flush()
+	calls, msgs := rec.snapshot()
+	if calls != 2 || len(msgs) != 4 {
+		t.Fatalf("%d calls, %d packets", calls, len(msgs))
+	}
+	if msgs[0].Dst.Addr() != event.key.Peer {
+		t.Fatalf("first packet to %v, want the urgent one to %v", msgs[0].Dst.Addr(), event.key.Peer)
 	}
 }

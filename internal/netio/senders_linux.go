@@ -81,6 +81,11 @@ func (s *Senders) Send(ms []Message) error {
 	return errors.Join(errs...)
 }
 
+// Fork opens an independent Senders with the same options and its own
+// sockets, so that several shards send without sharing a lock (one
+// shard's long batch must not hold up another's state change).
+func (s *Senders) Fork() (Sender, error) { return NewSenders(s.opts) }
+
 // Close closes every socket.
 func (s *Senders) Close() error {
 	s.mu.Lock()
