@@ -164,9 +164,9 @@ func main() {
 	if res.AllUpSec >= 0 {
 		up = fmt.Sprintf("%.1f s", res.AllUpSec)
 	}
-	fmt.Fprintf(tw, "%s\t%d @ %v x%d\t%s\t%d\t%d / %d\t%.0f + %.0f\t%.1f / %.1f MB\t%.0f\t%v\n",
+	fmt.Fprintf(tw, "%s\t%d @ %v x%d\t%s\t%d\t%d / %d\t%s + %s\t%.1f / %.1f MB\t%.0f\t%v\n",
 		res.Impl, res.Sessions, *iv, res.Mult, up, res.LostUp, res.UpAtEnd[0], res.UpAtEnd[1],
-		res.CPUPercent[0], res.CPUPercent[1], float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
+		pct(res.CPUPercent[0]), pct(res.CPUPercent[1]), float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
 		res.PPSEachWay, res.Stress)
 	tw.Flush()
 	for i, l := range res.TxLateness {

@@ -64,9 +64,9 @@ func printTable(path string, w io.Writer) error {
 		if l := r.TxLateness[0]; l != nil {
 			lat = fmt.Sprintf("≤ %g / %g / %g ms", l.P50Ms, l.P99Ms, l.P999Ms)
 		}
-		fmt.Fprintf(w, "| %s | %d @ %g ms | %s | %s | %d | %d / %d | %.0f + %.0f | %.1f / %.1f MB | %.0f | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %d @ %g ms | %s | %s | %d | %d / %d | %s + %s | %.1f / %.1f MB | %.0f | %s | %s |\n",
 			r.Impl, r.Sessions, r.IntervalMs, set, up, r.LostUp, r.UpAtEnd[0], r.UpAtEnd[1],
-			r.CPUPercent[0], r.CPUPercent[1], float64(r.RSSKiB[0])/1024, float64(r.RSSKiB[1])/1024,
+			pct(r.CPUPercent[0]), pct(r.CPUPercent[1]), float64(r.RSSKiB[0])/1024, float64(r.RSSKiB[1])/1024,
 			r.PPSEachWay, frac, lat)
 		if r.Impl == "gobfd" && r.IntervalMs == 1000 && !r.Stress {
 			rss[r.Sessions] = float64(r.RSSKiB[0]+r.RSSKiB[1]) / 2
@@ -103,4 +103,13 @@ func msList(xs []float64) string {
 		return "–"
 	}
 	return b.String()
+}
+
+// pct formats a share of a core: one decimal below 10 %, where the
+// targets are (2 % idle), none above.
+func pct(x float64) string {
+	if x < 10 {
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.0f", x)
 }
