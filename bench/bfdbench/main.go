@@ -33,7 +33,9 @@ type Result struct {
 	// left during the hold (from its metrics), per side.
 	TxLateness [2]*Lateness `json:"tx_lateness,omitempty"`
 	Settings   string       `json:"settings,omitempty"`
-	When       string       `json:"when"`
+	// Scrapes: gobfd's /metrics scraped during the hold (-scrape-every).
+	Scrapes *Scrapes `json:"scrapes,omitempty"`
+	When    string   `json:"when"`
 }
 
 func main() {
@@ -50,6 +52,7 @@ func main() {
 	gobfdEnv := flag.String("gobfd-env", "", "extra environment for gobfd, space-separated K=V")
 	detect := flag.Bool("detect", false, "gobfd: after the hold, silence B's wire and measure detection latency")
 	detectRuns := flag.Int("detect-runs", 3, "with -detect: how many cuts (their sessions are pooled)")
+	scrapeEvery := flag.Duration("scrape-every", 0, "gobfd: scrape both daemons' /metrics this often during the hold (0: not)")
 	settings := flag.String("settings", "", "a label for the settings of this run (recorded in the results)")
 	table := flag.String("table", "", "print the results file as a Markdown table and exit")
 	flag.Parse()
@@ -132,8 +135,15 @@ func main() {
 	pids := im.pids()
 	c0 := []int64{cpuTicks(pids[0]), cpuTicks(pids[1])}
 	rx0, tx0 := t.packets()
+	var sc *scraper
+	if isGobfd && *scrapeEvery > 0 {
+		sc = startScraper([2]string{t.a, t.b}, *scrapeEvery)
+	}
 	h0 := time.Now()
 	time.Sleep(*hold)
+	if sc != nil {
+		res.Scrapes = sc.finish()
+	}
 	secs := time.Since(h0).Seconds()
 	rx1, tx1 := t.packets()
 	for i := range 2 {
@@ -174,6 +184,10 @@ func main() {
 			fmt.Printf("TX lateness %c (%.0f packets): p50 ≤ %.3g ms, p99 ≤ %.3g ms, p99.9 ≤ %.3g ms, over 1 s: %.0f; within 1 ms: %.4f%%\n",
 				'A'+i, l.Packets, l.P50Ms, l.P99Ms, l.P999Ms, l.Overflows, 100*l.Within["1ms"])
 		}
+	}
+	if sc := res.Scrapes; sc != nil {
+		fmt.Printf("metrics scraped during the hold: %d scrapes (%d failed), slowest A %.0f ms / B %.0f ms, %d / %d KiB\n",
+			sc.Count, sc.Errors, sc.MaxMs[0], sc.MaxMs[1], sc.SizeKiB[0], sc.SizeKiB[1])
 	}
 	if d := res.Detection; d != nil {
 		fmt.Printf("detection after silencing B's wire (%d cuts): %d/%d sessions, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (detection time %.1f ms; tc took up to %.1f ms)\n",

@@ -77,6 +77,12 @@ func printTable(path string, w io.Writer) error {
 			(b-a)/49000)
 	}
 	for _, r := range rs {
+		if sc := r.Scrapes; sc != nil {
+			fmt.Fprintf(w, "\nMetrics, %s %d @ %g ms: %d scrapes of both daemons during the hold (%d failed), the slowest %.0f / %.0f ms for %d / %d KiB, with %d sessions lost Up.\n",
+				r.Impl, r.Sessions, r.IntervalMs, sc.Count, sc.Errors, sc.MaxMs[0], sc.MaxMs[1], sc.SizeKiB[0], sc.SizeKiB[1], r.LostUp)
+		}
+	}
+	for _, r := range rs {
 		if d := r.Detection; d != nil {
 			fmt.Fprintf(w, "\nDetection, %s %d @ %g ms ×%d (detection time %.0f ms), %d cut(s) of the wire, %d/%d sessions detected each time: Down event − fault p50 %.1f / p99 %.1f / max %.1f ms (tc took up to %.1f ms)",
 				r.Impl, r.Sessions, r.IntervalMs, r.Mult, d.DetectionMs, max(d.Runs, 1), d.Detected, r.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.TCMs)
