@@ -256,6 +256,12 @@ func (d *daemon) reload() {
 	if cfg.Scheduling != d.cfg.Scheduling {
 		d.log.Warn("reload: scheduling changes at the next restart", "policy", cfg.SchedPolicy().String())
 	}
+	if cfg.Log.Format != d.cfg.Log.Format {
+		d.log.Warn("reload: log.format changes at the next restart", "format", cfg.Log.Format)
+	}
+	if cfg.BFD.MultiHopMinTTL != d.cfg.BFD.MultiHopMinTTL {
+		d.log.Warn("reload: bfd.multihop_min_ttl changes at the next restart", "ttl", cfg.BFD.MultiHopMinTTL)
+	}
 	if cfg.Metrics != d.cfg.Metrics {
 		d.log.Warn("reload: metrics settings change at the next restart", "addr", cfg.Metrics.Addr)
 	}
@@ -279,6 +285,9 @@ func (d *daemon) reload() {
 	for _, s := range ch.Update {
 		if err := d.eng.Update(s.Key, s.Params); err != nil {
 			d.log.Error("reload: update", "session", s.Key.String(), "err", err)
+		}
+		if err := d.eng.SetPaddedSize(s.Key, s.PaddedSize); err != nil {
+			d.log.Error("reload: update padded_pdu_size", "session", s.Key.String(), "err", err)
 		}
 	}
 	d.addAll(ch.Add, "reload: add")

@@ -82,17 +82,23 @@ func TestValidationMessages(t *testing.T) {
 
 func TestEnvOverrides(t *testing.T) {
 	env := map[string]string{"GOBFD_LOG_LEVEL": "debug", "GOBFD_BFD_DEFAULT_DESIRED_MIN_TX": "20ms",
-		"GOBFD_BFD_DEFAULT_DETECT_MULT": "5", "GOBFD_GRPC_ADDR": "127.0.0.1:6000"}
+		"GOBFD_BFD_DEFAULT_DETECT_MULT": "5", "GOBFD_GRPC_ADDR": "127.0.0.1:6000", "GOBFD_SCHEDULING_SHARDS": "2",
+		"GOBFD_FLIGHT_RECORDER_ENABLED": "true", "GOBFD_FLIGHT_RECORDER_DIR": "/tmp/fr"}
 	c, err := Parse([]byte("log: {level: info}"), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Log.Level != "debug" || c.BFD.DefaultDesiredMinTx != Duration(20*time.Millisecond) ||
-		c.BFD.DefaultDetectMult != 5 || c.GRPC.Addr != "127.0.0.1:6000" {
+		c.BFD.DefaultDetectMult != 5 || c.GRPC.Addr != "127.0.0.1:6000" || c.Scheduling.Shards != 2 ||
+		!c.FlightRecorder.Enabled || c.FlightRecorder.Dir != "/tmp/fr" {
 		t.Fatalf("%+v", c)
 	}
 	_, err = Parse(nil, func(k string) (string, bool) { return "x", k == "GOBFD_BFD_DEFAULT_DETECT_MULT" })
 	if err == nil || !strings.Contains(err.Error(), "GOBFD_BFD_DEFAULT_DETECT_MULT") {
+		t.Fatal(err)
+	}
+	_, err = Parse(nil, func(k string) (string, bool) { return "yes please", k == "GOBFD_FLIGHT_RECORDER_ENABLED" })
+	if err == nil || !strings.Contains(err.Error(), "GOBFD_FLIGHT_RECORDER_ENABLED") {
 		t.Fatal(err)
 	}
 }

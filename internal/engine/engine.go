@@ -377,6 +377,21 @@ func (e *Engine) Update(k Key, p session.Params) error {
 	return res
 }
 
+// SetPaddedSize changes the size a session's Control packets are padded
+// to (RFC 9764; 0: none) from its next packet on.
+func (e *Engine) SetPaddedSize(k Key, n int) error {
+	var res error = ErrNotFound
+	err := e.do(e.shardFor(k), func(sh *shard) {
+		if en := sh.byKey[k]; en != nil && en.removeAt == 0 {
+			en.padded, res = n, nil
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return res
+}
+
 // SetAdminDown disables (true) or enables (false) a session (§6.8.16).
 func (e *Engine) SetAdminDown(k Key, down bool) error {
 	var res error = ErrNotFound

@@ -141,3 +141,37 @@ func TestUrgentPacketsFirst(t *testing.T) {
 		t.Fatalf("first packet to %v, want the urgent one to %v", msgs[0].Dst.Addr(), event.key.Peer)
 	}
 }
+
+// RFC 9764 padding changes at run time (a reload): the session's next
+// packets carry the new size, the declared Length stays 24.
+func TestSetPaddedSize(t *testing.T) {
+	rec := &recorder{}
+	e := New(rec, Options{Shards: 1})
+	e.Start(context.Background())
+	defer e.Stop()
+	k := Key{Peer: netip.MustParseAddr("198.19.0.1"), Local: netip.MustParseAddr("198.18.0.1")}
+	if _, err := e.Add(SessionConfig{Key: k, Params: params(10*ms, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetPaddedSize(k, 300); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetPaddedSize(Key{Peer: netip.MustParseAddr("198.19.0.9")}, 300); err != ErrNotFound {
+		t.Fatalf("unknown session: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, ms := rec.snapshot()
+		if len(ms) > 0 && len(ms[len(ms)-1].Buf) == 300 {
+			var c packet.Control
+			if r := packet.Decode(ms[len(ms)-1].Buf, &c); r != packet.DropNone || c.Length != 24 {
+				t.Fatalf("padded packet: %v, Length %d", r, c.Length)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no padded packet")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
