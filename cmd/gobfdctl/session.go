@@ -110,6 +110,18 @@ func (s *selectorFlags) add(c *cobra.Command, g *globals) {
 
 // selector is PEER (an IP address) or DISCRIMINATOR (a number), narrowed
 // by the flags.
+// runE is the RunE of a command on one session: it turns the argument and
+// the selector flags into a selector, then runs do.
+func (s *selectorFlags) runE(do func(*cobra.Command, *bfdpb.SessionSelector) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		sel, err := s.selector(args[0])
+		if err != nil {
+			return err
+		}
+		return do(cmd, sel)
+	}
+}
+
 func (s *selectorFlags) selector(arg string) (*bfdpb.SessionSelector, error) {
 	if d, err := strconv.ParseUint(arg, 10, 32); err == nil {
 		return &bfdpb.SessionSelector{Selector: &bfdpb.SessionSelector_LocalDiscriminator{LocalDiscriminator: uint32(d)}}, nil
@@ -133,11 +145,7 @@ func newShowCmd(g *globals) *cobra.Command {
 		Use:   "show" + selectorUse,
 		Short: "Show everything about one session (RFC 5880 §6.8.1 variables, timers, counters)",
 		Args:  exactArgs(1, "PEER|DISCRIMINATOR"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sel, err := sf.selector(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: sf.runE(func(cmd *cobra.Command, sel *bfdpb.SessionSelector) error {
 			return g.call(cmd, func(ctx context.Context, c *conn) error {
 				r, err := c.GetSession(ctx, connect.NewRequest(&bfdpb.GetSessionRequest{Selector: sel}))
 				if err != nil {
@@ -148,7 +156,7 @@ func newShowCmd(g *globals) *cobra.Command {
 				}
 				return sessionDetail(g.out, r.Msg.Session, g.colors())
 			})
-		},
+		}),
 	}
 	sf.add(c, g)
 	return c
@@ -162,6 +170,22 @@ type paramFlags struct {
 	secretFile       string
 	keyID            uint32
 	passive, demand  bool
+}
+
+// timers returns the timer flags the command line set (nil: not set, the
+// daemon's default or the session's value stays).
+func (p *paramFlags) timers(cmd *cobra.Command) (tx, rx *durationpb.Duration, mult *uint32) {
+	fl := cmd.Flags()
+	if fl.Changed("desired-min-tx") {
+		tx = durationpb.New(p.tx)
+	}
+	if fl.Changed("required-min-rx") {
+		rx = durationpb.New(p.rx)
+	}
+	if fl.Changed("detect-mult") {
+		mult = &p.mult
+	}
+	return tx, rx, mult
 }
 
 func (p *paramFlags) add(c *cobra.Command) {
@@ -217,16 +241,7 @@ func newAddCmd(g *globals) *cobra.Command {
 			}
 			spec := &bfdpb.SessionSpec{Peer: args[0], Local: local, Interface: iface, Vrf: vrf, Type: t,
 				PaddedPduSize: padded, Passive: p.passive, Demand: p.demand}
-			fl := cmd.Flags()
-			if fl.Changed("desired-min-tx") {
-				spec.DesiredMinTx = durationpb.New(p.tx)
-			}
-			if fl.Changed("required-min-rx") {
-				spec.RequiredMinRx = durationpb.New(p.rx)
-			}
-			if fl.Changed("detect-mult") {
-				spec.DetectMult = &p.mult
-			}
+			spec.DesiredMinTx, spec.RequiredMinRx, spec.DetectMult = p.timers(cmd)
 			if spec.Auth, err = p.auth(cmd); err != nil {
 				return err
 			}
@@ -258,11 +273,7 @@ func newDeleteCmd(g *globals) *cobra.Command {
 		Aliases: []string{"rm"},
 		Short:   "Delete a session: AdminDown first (the peer sees diag 7), gone two transmit intervals later",
 		Args:    exactArgs(1, "PEER|DISCRIMINATOR"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sel, err := sf.selector(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: sf.runE(func(cmd *cobra.Command, sel *bfdpb.SessionSelector) error {
 			return g.call(cmd, func(ctx context.Context, c *conn) error {
 				r, err := c.DeleteSession(ctx, connect.NewRequest(&bfdpb.DeleteSessionRequest{Selector: sel, Force: force}))
 				if err != nil {
@@ -276,7 +287,7 @@ func newDeleteCmd(g *globals) *cobra.Command {
 					typeName(s.Type), orDash(s.Local), s.Peer, s.LocalDiscriminator)
 				return err
 			})
-		},
+		}),
 	}
 	sf.add(c, g)
 	c.Flags().BoolVar(&force, "force", false, "delete a session of the configuration file too (a reload restores it)")
@@ -290,28 +301,17 @@ func newSetCmd(g *globals) *cobra.Command {
 		Use:   "set" + selectorUse + " [--desired-min-tx D] [--required-min-rx D] [--detect-mult N] [--auth-type T ...]",
 		Short: "Change a session's timers, multiplier or authentication (timers change by Poll Sequence: no flap)",
 		Args:  exactArgs(1, "PEER|DISCRIMINATOR"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sel, err := sf.selector(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: sf.runE(func(cmd *cobra.Command, sel *bfdpb.SessionSelector) error {
 			req := &bfdpb.UpdateSessionRequest{Selector: sel}
+			req.DesiredMinTx, req.RequiredMinRx, req.DetectMult = p.timers(cmd)
 			fl := cmd.Flags()
-			if fl.Changed("desired-min-tx") {
-				req.DesiredMinTx = durationpb.New(p.tx)
-			}
-			if fl.Changed("required-min-rx") {
-				req.RequiredMinRx = durationpb.New(p.rx)
-			}
-			if fl.Changed("detect-mult") {
-				req.DetectMult = &p.mult
-			}
 			if fl.Changed("passive") {
 				req.Passive = &p.passive
 			}
 			if fl.Changed("demand") {
 				req.Demand = &p.demand
 			}
+			var err error
 			if req.Auth, err = p.auth(cmd); err != nil {
 				return err
 			}
@@ -322,7 +322,7 @@ func newSetCmd(g *globals) *cobra.Command {
 				}
 				return g.printSession(r.Msg.Session)
 			})
-		},
+		}),
 	}
 	sf.add(c, g)
 	p.add(c)
@@ -335,11 +335,7 @@ func newAdminCmd(g *globals, name, short string, st bfdpb.AdminState) *cobra.Com
 		Use:   name + selectorUse,
 		Short: short,
 		Args:  exactArgs(1, "PEER|DISCRIMINATOR"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sel, err := sf.selector(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: sf.runE(func(cmd *cobra.Command, sel *bfdpb.SessionSelector) error {
 			return g.call(cmd, func(ctx context.Context, c *conn) error {
 				r, err := c.SetSessionAdminState(ctx, connect.NewRequest(&bfdpb.SetSessionAdminStateRequest{Selector: sel, AdminState: st}))
 				if err != nil {
@@ -347,7 +343,7 @@ func newAdminCmd(g *globals, name, short string, st bfdpb.AdminState) *cobra.Com
 				}
 				return g.printSession(r.Msg.Session)
 			})
-		},
+		}),
 	}
 	sf.add(c, g)
 	return c

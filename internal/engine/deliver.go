@@ -22,10 +22,7 @@ func (e *Engine) Deliver(ms []netio.Message) {
 	wallNs := wall.UnixNano()
 	for i := range ms {
 		m := &ms[i]
-		sh := 0
-		if len(m.Buf) >= 12 {
-			sh = netio.Steer(binary.BigEndian.Uint32(m.Buf[8:12]), m.Src.Addr(), m.Dst.Port(), n)
-		}
+		sh := steer(m.Buf, m, n)
 		b := pending[sh]
 		if b == nil {
 			b = e.batches.Get().(*rxBatch)
@@ -47,6 +44,16 @@ func (e *Engine) Deliver(ms []netio.Message) {
 			e.handoff(sh, b)
 		}
 	}
+}
+
+// steer is the shard that owns the session of a received packet
+// (netio.Steer); 0 for a datagram too short to carry Your Discriminator
+// (it is malformed: a shard drops it).
+func steer(raw []byte, m *netio.Message, n int) int {
+	if len(raw) < 12 {
+		return 0
+	}
+	return netio.Steer(binary.BigEndian.Uint32(raw[8:12]), m.Src.Addr(), m.Dst.Port(), n)
 }
 
 // rxTime is a packet's receive time on the engine's clock: the kernel's

@@ -345,7 +345,7 @@ func (e *Engine) Remove(k Key) error {
 		}
 		found = true
 		now := e.now()
-		iv := en.s.Snapshot().TxInterval
+		iv := en.s.TxInterval()
 		sh.act(now, en, en.s.SetAdminDown(now))
 		en.removeAt = now.Add(min(2*iv, 2*time.Second))
 		sh.heap.set(en, en.nextDeadline())
@@ -414,25 +414,22 @@ func (e *Engine) SetAdminDown(k Key, down bool) error {
 	return res
 }
 
-// Sessions returns a copied view of every session.
-func (e *Engine) Sessions() []SessionInfo {
-	var out []SessionInfo
-	var mu sync.Mutex
+// forEachLive runs f on every session that is not being removed, on its
+// shard's goroutine, one shard after the other: the one way the readers
+// (API queries, metrics, status) walk the sessions.
+func (e *Engine) forEachLive(f func(en *entry)) {
+	var mu sync.Mutex // f's results are written from each shard's goroutine in turn
 	for _, sh := range e.shards {
 		e.do(sh, func(sh *shard) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, en := range sh.byKey {
-				if en.removeAt != 0 {
-					continue
+				if en.removeAt == 0 {
+					f(en)
 				}
-				sn := en.s.Snapshot()
-				out = append(out, SessionInfo{Key: en.key, Owner: en.owner, SrcPort: en.srcPort,
-					Snapshot: sn, LastChange: e.wall(sn.LastChange), UpSince: e.wall(sn.UpSince)})
 			}
 		})
 	}
-	return out
 }
 
 // Shutdown takes every session AdminDown so that peers see an
@@ -446,7 +443,7 @@ func (e *Engine) Shutdown(ctx context.Context) {
 		e.do(sh, func(sh *shard) {
 			now := e.now()
 			for _, en := range sh.byKey {
-				iv := en.s.Snapshot().TxInterval
+				iv := en.s.TxInterval()
 				mu.Lock()
 				wait = max(wait, min(2*iv, 2*time.Second))
 				mu.Unlock()
@@ -512,21 +509,6 @@ func (e *Engine) releasePort(p uint16) {
 // line or a metrics scrape at any session count.
 func (e *Engine) StateCounts() [4]int {
 	var n [4]int
-	var mu sync.Mutex
-	for _, sh := range e.shards {
-		e.do(sh, func(sh *shard) {
-			var local [4]int
-			for _, en := range sh.byKey {
-				if en.removeAt == 0 {
-					local[en.s.State()&3]++
-				}
-			}
-			mu.Lock()
-			for i := range n {
-				n[i] += local[i]
-			}
-			mu.Unlock()
-		})
-	}
+	e.forEachLive(func(en *entry) { n[en.s.State()&3]++ })
 	return n
 }

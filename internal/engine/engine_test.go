@@ -170,7 +170,7 @@ func TestUpdateWithoutFlap(t *testing.T) {
 			case <-time.After(50 * ms):
 			}
 		}
-		for _, s := range w.a.Sessions() {
+		for _, s := range w.a.Select(nil) {
 			if s.Snapshot.TxInterval != max(iv, 20*ms) || s.Snapshot.PollActive {
 				t.Fatalf("%v: tx %v poll %v", s.Key, s.Snapshot.TxInterval, s.Snapshot.PollActive)
 			}
@@ -245,7 +245,7 @@ func TestAddValidation(t *testing.T) {
 		Params: params(20*ms, 3)}); err == nil {
 		t.Fatal("unknown interface accepted")
 	}
-	if got := len(w.a.Sessions()); got != 1 {
+	if got := len(w.a.Select(nil)); got != 1 {
 		t.Fatalf("%d sessions after failed adds", got)
 	}
 }

@@ -1,14 +1,13 @@
 package engine
 
 import (
-	"sync"
 	"time"
 
 	"github.com/dantte-lp/gobfd/internal/packet"
 )
 
 // SessionMetrics is the part of a session a metrics scrape needs: a
-// seventh of a SessionInfo, so that scraping 50,000 sessions does not copy
+// seventh of a SessionDetail, so that scraping 50,000 sessions does not copy
 // 35 MB of snapshots first.
 type SessionMetrics struct {
 	Key           Key
@@ -24,24 +23,14 @@ type SessionMetrics struct {
 // it; a caller that keeps buf between scrapes allocates only when the
 // session count grows.
 func (e *Engine) AppendSessionMetrics(buf []SessionMetrics) []SessionMetrics {
-	var mu sync.Mutex
-	for _, sh := range e.shards {
-		e.do(sh, func(sh *shard) {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, en := range sh.byKey {
-				if en.removeAt != 0 {
-					continue
-				}
-				m := SessionMetrics{Key: en.key, State: en.s.State(),
-					PacketsIn: en.counters.PacketsIn.Load(), PacketsOut: en.counters.PacketsOut.Load(),
-					DetectionTime: en.s.DetectionTime(), TxInterval: en.s.TxInterval()}
-				if m.State == packet.StateUp {
-					m.UpSince = e.wall(en.s.UpSince())
-				}
-				buf = append(buf, m)
-			}
-		})
-	}
+	e.forEachLive(func(en *entry) {
+		m := SessionMetrics{Key: en.key, State: en.s.State(),
+			PacketsIn: en.counters.PacketsIn.Load(), PacketsOut: en.counters.PacketsOut.Load(),
+			DetectionTime: en.s.DetectionTime(), TxInterval: en.s.TxInterval()}
+		if m.State == packet.StateUp {
+			m.UpSince = e.wall(en.s.UpSince())
+		}
+		buf = append(buf, m)
+	})
 	return buf
 }

@@ -2,15 +2,14 @@ package engine
 
 import (
 	"net/netip"
-	"sync"
 
 	"github.com/dantte-lp/gobfd/internal/packet"
 	"github.com/dantte-lp/gobfd/internal/session"
 )
 
 // Read-only queries for the API (internal/server): each runs as a command
-// on the owning shard, like Sessions, and returns copies. Sessions being
-// removed (AdminDown sent, deletion pending) are left out, as in Sessions.
+// on the owning shard and returns copies. Sessions being removed
+// (AdminDown sent, deletion pending) are left out (forEachLive).
 
 // SessionDetail is a SessionInfo with the session's configured
 // parameters.
@@ -79,37 +78,17 @@ func (e *Engine) SessionsOfPeer(p netip.Addr) []SessionDetail {
 // state; nil: every session) is true, copying only those.
 func (e *Engine) Select(match func(Key, packet.State) bool) []SessionDetail {
 	var out []SessionDetail
-	var mu sync.Mutex
-	for _, sh := range e.shards {
-		e.do(sh, func(sh *shard) {
-			var local []SessionDetail
-			for _, en := range sh.byKey {
-				if en.removeAt == 0 && (match == nil || match(en.key, en.s.State())) {
-					local = append(local, e.detail(en))
-				}
-			}
-			mu.Lock()
-			out = append(out, local...)
-			mu.Unlock()
-		})
-	}
+	e.forEachLive(func(en *entry) {
+		if match == nil || match(en.key, en.s.State()) {
+			out = append(out, e.detail(en))
+		}
+	})
 	return out
 }
 
 // Keys returns the keys of every session, without copying the sessions.
 func (e *Engine) Keys() []Key {
 	var out []Key
-	var mu sync.Mutex
-	for _, sh := range e.shards {
-		e.do(sh, func(sh *shard) {
-			mu.Lock()
-			defer mu.Unlock()
-			for k, en := range sh.byKey {
-				if en.removeAt == 0 {
-					out = append(out, k)
-				}
-			}
-		})
-	}
+	e.forEachLive(func(en *entry) { out = append(out, en.key) })
 	return out
 }

@@ -337,7 +337,7 @@ func (sh *shard) act(now session.Time, e *entry, out session.Output) {
 		sh.eng.events.publish(Event{
 			Key: e.key, LocalDiscr: e.s.LocalDiscr(), Old: ev.Old, New: ev.New,
 			LocalDiag: ev.LocalDiag, RemoteDiag: ev.RemoteDiag, RemoteState: ev.RemoteState, At: sh.eng.wall(ev.At),
-			DetectionTime: e.s.Snapshot().DetectionTime,
+			DetectionTime: e.s.DetectionTime(),
 		})
 	}
 	if out.Send {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/binary"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -134,18 +133,16 @@ func (sh *shard) readSockets(polled bool) (more bool) {
 // to the shard that owns its session (netio.Steer).
 func (sh *shard) dispatch(at session.Time, m *netio.Message) {
 	raw := m.Buf
-	if len(raw) >= 12 {
-		if d := netio.Steer(binary.BigEndian.Uint32(raw[8:12]), m.Src.Addr(), m.Dst.Port(), len(sh.eng.shards)); d != sh.id {
-			r := &sh.rx
-			if len(r.fwd) == cap(r.fwd) {
-				sh.eng.Deliver(r.fwd)
-				r.fwd = r.fwd[:0]
-			}
-			f := *m
-			f.Buf = r.fwdBufs[len(r.fwd)][:copy(r.fwdBufs[len(r.fwd)][:], raw)]
-			r.fwd = append(r.fwd, f)
-			return
+	if len(raw) >= 12 && steer(raw, m, len(sh.eng.shards)) != sh.id {
+		r := &sh.rx
+		if len(r.fwd) == cap(r.fwd) {
+			sh.eng.Deliver(r.fwd)
+			r.fwd = r.fwd[:0]
 		}
+		f := *m
+		f.Buf = r.fwdBufs[len(r.fwd)][:copy(r.fwdBufs[len(r.fwd)][:], raw)]
+		r.fwd = append(r.fwd, f)
+		return
 	}
 	// BFD's Length field is one byte: 255 bytes hold every Control
 	// packet; a longer (RFC 9764 padded) datagram is cut there, which

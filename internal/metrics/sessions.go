@@ -15,11 +15,21 @@ type SessionSource interface {
 	AppendSessionMetrics(buf []engine.SessionMetrics) []engine.SessionMetrics
 }
 
-// family is one per-session metric family.
+// family is one per-session metric family; agg is how metrics.aggregate
+// folds its sessions into one series per session type.
 type family struct {
 	name, help, typ string
+	agg             aggregation
 	value           func(m *engine.SessionMetrics, now time.Time) float64
 }
+
+type aggregation int
+
+const (
+	aggSum   aggregation = iota // counters: the sum
+	aggMax                      // negotiated times: the largest
+	aggCount                    // session_up_seconds: how many are Up
+)
 
 // sessionFamilies are written by hand rather than through client_golang:
 // one const metric per series would allocate some hundred bytes per
@@ -29,15 +39,15 @@ type family struct {
 // session's counters once (engine.SessionMetrics) and formats the lines
 // into one reused buffer.
 var sessionFamilies = []family{
-	{"packets_sent_total", "BFD Control packets sent.", "counter",
+	{"packets_sent_total", "BFD Control packets sent.", "counter", aggSum,
 		func(m *engine.SessionMetrics, _ time.Time) float64 { return float64(m.PacketsOut) }},
-	{"packets_received_total", "BFD Control packets received and accepted by a session.", "counter",
+	{"packets_received_total", "BFD Control packets received and accepted by a session.", "counter", aggSum,
 		func(m *engine.SessionMetrics, _ time.Time) float64 { return float64(m.PacketsIn) }},
-	{"detection_time_seconds", "Negotiated Detection Time (RFC 5880 §6.8.4); 0 until the peer is heard.", "gauge",
+	{"detection_time_seconds", "Negotiated Detection Time (RFC 5880 §6.8.4); 0 until the peer is heard.", "gauge", aggMax,
 		func(m *engine.SessionMetrics, _ time.Time) float64 { return m.DetectionTime.Seconds() }},
-	{"tx_interval_seconds", "Negotiated transmit interval (RFC 5880 §6.8.2).", "gauge",
+	{"tx_interval_seconds", "Negotiated transmit interval (RFC 5880 §6.8.2).", "gauge", aggMax,
 		func(m *engine.SessionMetrics, _ time.Time) float64 { return m.TxInterval.Seconds() }},
-	{"session_up_seconds", "How long the session has been Up (0 when not Up).", "gauge",
+	{"session_up_seconds", "How long the session has been Up (0 when not Up).", "gauge", aggCount,
 		func(m *engine.SessionMetrics, now time.Time) float64 {
 			if m.State != packet.StateUp {
 				return 0
@@ -96,15 +106,15 @@ func (s *sessionWriter) writeTo(w io.Writer) error {
 			var v [2]float64
 			for i := range ms {
 				x, t := f.value(&ms[i], now), ms[i].Key.Type&1
-				switch {
-				case f.typ == "counter":
+				switch f.agg {
+				case aggSum:
 					v[t] += x
-				case f.name == "session_up_seconds":
+				case aggMax:
+					v[t] = max(v[t], x)
+				case aggCount:
 					if ms[i].State == packet.StateUp {
 						v[t]++
 					}
-				default:
-					v[t] = max(v[t], x)
 				}
 			}
 			prefix := ns + f.name + "{session_type=\""
