@@ -11,7 +11,7 @@ import (
 // The API's queries find a session by key, by discriminator and by peer,
 // select by state, and leave out a session being removed.
 func TestQueries(t *testing.T) {
-	w := newWorld(t, 3, params(20*ms, 3))
+	w := newWorld(t, 3, params(100*ms, 3))
 	up := func(ev Event) bool { return ev.New == packet.StateUp }
 	waitEvents(t, w.subA, 3, up, 5*time.Second)
 

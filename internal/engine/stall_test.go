@@ -10,12 +10,14 @@ import (
 // stamped when the reader takes them from the kernel and are processed
 // before the timers (RFC 5880 §6.8.4 counts a packet when it is received).
 func TestShardStallIsNotAFailure(t *testing.T) {
-	// A detects B's silence after 3 x 20 ms; B detects A's after
-	// 25 x 20 ms, well beyond the stall, so B stays Up throughout.
-	w := newWorld(t, 20, params(20*ms, 25), params(20*ms, 3))
+	// A detects B's silence after 3 x 100 ms; B detects A's after
+	// 25 x 100 ms, well beyond the stall, so B stays Up throughout.
+	// (Intervals long enough that a loaded machine running this under the
+	// race detector does not flap them for other reasons.)
+	w := newWorld(t, 20, params(100*ms, 25), params(100*ms, 3))
 	waitEvents(t, w.subA, 20, isUp, 10*time.Second)
 	waitEvents(t, w.subB, 20, isUp, 10*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	drain := func(s *Subscription) {
 		for {
 			select {
@@ -27,12 +29,12 @@ func TestShardStallIsNotAFailure(t *testing.T) {
 	}
 	drain(w.subA)
 	for _, sh := range w.a.shards {
-		// Stall every shard of A for 150 ms (2.5 of A's detection times)
+		// Stall every shard of A for 750 ms (2.5 of A's detection times)
 		// while B keeps sending; a stall stands in for a descheduled
 		// process.
-		go w.a.do(sh, func(*shard) { time.Sleep(150 * time.Millisecond) })
+		go w.a.do(sh, func(*shard) { time.Sleep(750 * time.Millisecond) })
 	}
-	deadline := time.After(time.Second)
+	deadline := time.After(2 * time.Second)
 	for {
 		select {
 		case ev := <-w.subA.C:
