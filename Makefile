@@ -82,7 +82,8 @@ demo:
 simdemo:
 	go run ./examples/simdemo
 
-## packages: the .deb and .rpm for amd64 into dist/, from `make build`,
+## packages: the .deb and .rpm for amd64 into dist/ (gobfd_VERSION_amd64.deb,
+## gobfd_VERSION_amd64.rpm: the names the deployment guide installs), from `make build`,
 ## with nfpm (deployments/nfpm/nfpm.yaml; pinned in tools/go.mod, fetched
 ## from the Go module proxy on first use). The package version is the
 ## v-tag (1.2.3, 1.2.3+4.gabc1234) or, without one, 0.0.0~gitDATE.COMMIT
@@ -92,11 +93,12 @@ TOOL := go tool -modfile=tools/go.mod
 packages:
 	GOARCH=amd64 $(MAKE) build
 	@mkdir -p dist
-	rm -f dist/gobfd_*.deb dist/gobfd-*.rpm
+	rm -f dist/gobfd_*.deb dist/gobfd_*.rpm dist/gobfd-*.rpm
 	@for p in deb rpm; do \
-		echo "nfpm pkg --packager $$p (version $(PKG_VERSION))"; \
+		target=dist/; [ $$p = rpm ] && target='dist/gobfd_$(PKG_VERSION)_amd64.rpm'; \
+		echo "nfpm pkg --packager $$p --target $$target (version $(PKG_VERSION))"; \
 		GOARCH=amd64 PKG_VERSION='$(PKG_VERSION)' $(TOOL) nfpm pkg --config deployments/nfpm/nfpm.yaml \
-			--packager $$p --target dist/ || exit 1; \
+			--packager $$p --target "$$target" || exit 1; \
 	done
 
 ## test-packages: build and inspect the packages, install the .deb, run the

@@ -38,6 +38,10 @@ func TestExampleConfig(t *testing.T) {
 	if c.GRPC.Addr != "127.0.0.1:50051" {
 		t.Fatal("the API must default to loopback")
 	}
+	// The packaged file keeps a flight recorder running (issue: observability).
+	if !c.FlightRecorder.Enabled || c.FlightRecorder.Dir != DefaultFlightRecorderDir {
+		t.Fatalf("flight recorder in the shipped file: %+v", c.FlightRecorder)
+	}
 }
 
 func TestEmptyFileIsDefaults(t *testing.T) {
@@ -45,7 +49,7 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.BFD.DefaultDetectMult != 3 || c.Log.Format != "json" {
+	if c.BFD.DefaultDetectMult != 3 || c.Log.Format != "json" || c.FlightRecorder.Enabled {
 		t.Fatalf("%+v", c)
 	}
 }

@@ -9,7 +9,8 @@ import (
 // FlightRecorder is the flight_recorder section: a Go execution trace of
 // the last seconds kept in memory (internal/flightrec) and written to Dir
 // when a session goes Down for a reason other than an administrative one,
-// so that a false alarm can be explained after the fact. Off by default
+// so that a false alarm can be explained after the fact. Off when the
+// key is left out, on in the packaged configs/gobfd.example.yml
 // (docs/en/07-monitoring.md says why); a key left out or zero takes its
 // default.
 type FlightRecorder struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"connectrpc.com/connect"
 	"golang.org/x/net/http2"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -192,4 +193,33 @@ func TestStreamLimit(t *testing.T) {
 		t.Fatalf("SETTINGS_MAX_CONCURRENT_STREAMS %d (%v)", v, ok)
 	}
 	_ = http.StatusOK
+}
+
+// gRPC-Web from the same handler, over HTTP/1.1 as a browser proxy
+// speaks it: a unary call, a refused request's status, and a server
+// stream.
+func TestGRPCWeb(t *testing.T) {
+	f := newFixture(t, 1)
+	f.waitState(addrB(0), bfdpb.SessionState_SESSION_STATE_UP)
+	c := bfdpbconnect.NewBfdServiceClient(f.http1(), "http://"+f.addr, connect.WithGRPCWeb())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	list, err := c.ListSessions(ctx, connect.NewRequest(&bfdpb.ListSessionsRequest{}))
+	if err != nil || len(list.Msg.Sessions) != 1 {
+		t.Fatalf("ListSessions over gRPC-Web: %v %v", list, err)
+	}
+	_, err = c.AddSession(ctx, connect.NewRequest(&bfdpb.AddSessionRequest{Session: &bfdpb.SessionSpec{Peer: "198.19.1.7", Local: "bad"}}))
+	wantCode(t, err, connect.CodeInvalidArgument, "session.local")
+	st, err := c.WatchSessionEvents(ctx, connect.NewRequest(&bfdpb.WatchSessionEventsRequest{IncludeCurrent: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var kinds []bfdpb.EventKind
+	for len(kinds) < 2 && st.Receive() {
+		kinds = append(kinds, st.Msg().Event.Kind)
+	}
+	if len(kinds) != 2 || kinds[0] != bfdpb.EventKind_EVENT_KIND_CURRENT || kinds[1] != bfdpb.EventKind_EVENT_KIND_CURRENT_END {
+		t.Fatalf("watch over gRPC-Web began with %v (%v)", kinds, st.Err())
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/dantte-lp/gobfd/internal/config"
+	"github.com/dantte-lp/gobfd/internal/packet"
 	"github.com/dantte-lp/gobfd/pkg/bfdpb"
 	"github.com/dantte-lp/gobfd/pkg/bfdpb/bfdpbconnect"
 )
@@ -54,9 +56,49 @@ func TestToken(t *testing.T) {
 	if _, err := f.c.ListSessions(ctx, connect.NewRequest(&bfdpb.ListSessionsRequest{})); err != nil {
 		t.Fatalf("reads need no token: %v", err)
 	}
-	_, err := f.c.SetSessionAdminState(ctx, connect.NewRequest(&bfdpb.SetSessionAdminStateRequest{
-		Selector: byPeer(addrB(6)), AdminState: bfdpb.AdminState_ADMIN_STATE_DOWN}))
-	wantCode(t, err, connect.CodeUnauthenticated)
+	// Every call that changes a session, without the token and with a
+	// wrong one, is refused and changes nothing.
+	before, _ := f.a.Session(f.a.Select(nil)[0].Key)
+	mutating := map[string]func(tok string) error{
+		"UpdateSession": func(tok string) error {
+			req := connect.NewRequest(&bfdpb.UpdateSessionRequest{Selector: byPeer(addrB(6)), DetectMult: ptr(uint32(9))})
+			bearer(req.Header(), tok)
+			_, err := f.c.UpdateSession(ctx, req)
+			return err
+		},
+		"SetSessionAdminState": func(tok string) error {
+			req := connect.NewRequest(&bfdpb.SetSessionAdminStateRequest{Selector: byPeer(addrB(6)), AdminState: bfdpb.AdminState_ADMIN_STATE_DOWN})
+			bearer(req.Header(), tok)
+			_, err := f.c.SetSessionAdminState(ctx, req)
+			return err
+		},
+		"DeleteSession": func(tok string) error {
+			req := connect.NewRequest(&bfdpb.DeleteSessionRequest{Selector: byPeer(addrB(6))})
+			bearer(req.Header(), tok)
+			_, err := f.c.DeleteSession(ctx, req)
+			return err
+		},
+	}
+	for name, call := range mutating {
+		for _, tok := range []string{"", "wrong"} {
+			if err := call(tok); connect.CodeOf(err) != connect.CodeUnauthenticated {
+				t.Fatalf("%s with token %q: %v", name, tok, err)
+			}
+		}
+	}
+	if after := f.a.Select(nil); len(after) != 2 {
+		t.Fatalf("%d sessions after refused calls", len(after))
+	}
+	for _, d := range f.a.Select(nil) {
+		if d.Key.Peer == addrB(6) && (d.Params.DetectMult == 9 || d.Snapshot.State == packet.StateAdminDown) {
+			t.Fatalf("a refused call changed the session: %+v", d.Params)
+		}
+	}
+	if after, _ := f.a.Session(before.Key); after.Params.DetectMult != before.Params.DetectMult ||
+		after.Params.DesiredMinTx != before.Params.DesiredMinTx || after.Snapshot.State == packet.StateAdminDown {
+		t.Fatalf("a refused call changed the file's session: %+v", after.Params)
+	}
+	var err error
 
 	// A reload re-reads the file.
 	if err := os.WriteFile(tokFile, []byte("rotated\n"), 0o600); err != nil {
@@ -65,12 +107,22 @@ func TestToken(t *testing.T) {
 	if err := f.srv.Reload(config.GRPC{TokenFile: tokFile}); err != nil {
 		t.Fatal(err)
 	}
-	req := connect.NewRequest(&bfdpb.DeleteSessionRequest{Selector: byPeer(addrB(6))})
-	req.Header().Set("Authorization", "Bearer rotated")
-	if _, err := f.c.DeleteSession(ctx, req); err != nil {
+	if err = mutating["DeleteSession"]("s3cret-token"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("the old token after the rotation: %v", err)
+	}
+	if err = mutating["DeleteSession"]("rotated"); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// bearer sets an Authorization header for tok (none for "").
+func bearer(h http.Header, tok string) {
+	if tok != "" {
+		h.Set("Authorization", "Bearer "+tok)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // TLS, and mutual TLS: a client without a certificate, or with one the
 // client CA did not sign, is refused; one with a good certificate is

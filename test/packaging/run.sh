@@ -63,7 +63,7 @@ t=$SECONDS
 must "make packages builds the .deb and .rpm" make packages
 note "took $((SECONDS - t)) s"
 DEB=$(ls dist/gobfd_*_amd64.deb)
-RPM=$(ls dist/gobfd-*.x86_64.rpm)
+RPM=$(ls dist/gobfd_*_amd64.rpm)
 note "$DEB"
 note "$RPM"
 
@@ -160,12 +160,21 @@ step "the installed daemon as user gobfd with CAP_NET_RAW+CAP_NET_ADMIN, against
 netns_pair "$NSA" "$NSB"
 note "namespaces $NSA (198.18.0.1) and $NSB (198.18.0.2)"
 
-# The installed configuration, edited in place for the test session (the
-# package's own file, restored and compared afterwards).
+# The installed configuration, edited in place as an operator would: the
+# package's own file with its example sessions replaced by the test
+# session (restored and compared afterwards). Everything else is the
+# shipped file's: loopback API and metrics, JSON logs, the flight recorder.
 cp -p "$CFG" "$WORK/gobfd.yml.orig"
-session_yml 198.18.0.1 198.18.0.2 >"$CFG"
+{
+	sed '/^sessions:/,$d' "$WORK/gobfd.yml.orig"
+	session_yml 198.18.0.1 198.18.0.2 | sed -n '/^sessions:/,$p'
+} >"$CFG"
 session_yml 198.18.0.2 198.18.0.1 >"$WORK/b.yml"
 check "the edited $CFG keeps root:gobfd 640" stat_is "$CFG" "root:gobfd 640"
+check "the edited $CFG is the shipped file but for its sessions" bash -c \
+	"diff <(sed '/^sessions:/,\$d' '$WORK/gobfd.yml.orig') <(sed '/^sessions:/,\$d' '$CFG')"
+# What the unit's StateDirectory=gobfd provides under systemd.
+install -d -o gobfd -g gobfd -m 0750 /var/lib/gobfd
 
 ip netns exec "$NSA" setpriv "${UNIT_SETPRIV[@]}" /usr/local/bin/gobfd -config "$CFG" 2>"$WORK/a.log" &
 PID_A=$!
@@ -177,6 +186,8 @@ PIDS+=("$PID_B")
 up_a=$(up_line 198.18.0.2)
 up_b=$(up_line 198.18.0.1)
 check "the installed daemon runs /usr/local/bin/gobfd" wait_until 5 bash -c "[ \"\$(readlink /proc/$PID_A/exe)\" = /usr/local/bin/gobfd ]"
+check "the shipped configuration keeps a flight recorder running in /var/lib/gobfd/flightrec" \
+	wait_until 5 has_line "$WORK/a.log" '"msg":"flight recorder running","dir":"/var/lib/gobfd/flightrec"'
 check "session Up in the installed daemon's JSON log" wait_until 15 has_line "$WORK/a.log" "$up_a"
 check "session Up in the peer's log" wait_until 15 has_line "$WORK/b.log" "$up_b"
 grep -h '"session state changed"' "$WORK/a.log" | sed 's/^/        A: /'
