@@ -168,6 +168,11 @@ func (e *Engine) Stop() {
 // Subscribe returns a stream of state changes with a queue of n events.
 func (e *Engine) Subscribe(n int) *Subscription { return e.events.subscribe(n) }
 
+// EventsLost counts state-change events that subscribers (API watchers,
+// the log) missed because their queues were full; the shards never wait
+// for them.
+func (e *Engine) EventsLost() uint64 { return e.events.lost.Load() }
+
 // Drops returns the engine-wide count of packets dropped for reason r.
 func (e *Engine) Drops(r packet.DropReason) uint64 { return e.drops[r].Load() }
 

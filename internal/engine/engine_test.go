@@ -237,6 +237,10 @@ func TestSlowSubscriber(t *testing.T) {
 	if ev.LocalDiscr != 9 || ev.Lost != 4 || slow.Lost() != 0 {
 		t.Fatalf("%+v lost now %d", ev, slow.Lost())
 	}
+	// The engine-wide count (gobfd_bfd_events_dropped_total) keeps them.
+	if got := w.a.EventsLost(); got != 4 {
+		t.Fatalf("EventsLost %d", got)
+	}
 	slow.Close()
 }
 

@@ -46,6 +46,7 @@ func (s *Subscription) Close() { s.hub.unsubscribe(s) }
 type hub struct {
 	mu   sync.RWMutex
 	subs map[*Subscription]struct{}
+	lost atomic.Uint64 // events any subscriber missed, in all
 }
 
 func newHub() *hub { return &hub{subs: make(map[*Subscription]struct{})} }
@@ -80,6 +81,7 @@ func (h *hub) publish(ev Event) {
 			s.lost.Add(^(e.Lost - 1)) // subtract what was reported
 		default:
 			s.lost.Add(1)
+			h.lost.Add(1)
 		}
 	}
 	h.mu.RUnlock()

@@ -19,6 +19,7 @@ type Source interface {
 	TxLateness() engine.Histogram
 	DetectionLateness() engine.Histogram
 	Overruns() uint64
+	EventsLost() uint64
 	SendErrors() uint64
 	ReceiveErrors() uint64
 }
@@ -43,6 +44,7 @@ type Collector struct {
 
 	dropped, transitions, authFailures              *prometheus.Desc
 	txLate, detLate, overruns, sendErrors, rxErrors *prometheus.Desc
+	eventsLost                                      *prometheus.Desc
 }
 
 // New returns a collector reading src.
@@ -63,13 +65,15 @@ func New(src Source, o Options) *Collector {
 		overruns:   d("receive_overruns_total", "Received packets dropped because a shard's queue was full.", nil),
 		sendErrors: d("send_errors_total", "Send system calls that failed.", nil),
 		rxErrors:   d("receive_errors_total", "Reads of the receive sockets that failed.", nil),
+		eventsLost: d("events_dropped_total", "State-change events a slow consumer (an API watcher, the log) missed "+
+			"because its queue was full; the sessions never wait for one.", nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.dropped, c.transitions, c.authFailures, c.txLate, c.detLate,
-		c.overruns, c.sendErrors, c.rxErrors} {
+		c.overruns, c.sendErrors, c.rxErrors, c.eventsLost} {
 		ch <- d
 	}
 }
@@ -101,6 +105,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.overruns, counter, float64(c.src.Overruns()))
 	ch <- prometheus.MustNewConstMetric(c.sendErrors, counter, float64(c.src.SendErrors()))
 	ch <- prometheus.MustNewConstMetric(c.rxErrors, counter, float64(c.src.ReceiveErrors()))
+	ch <- prometheus.MustNewConstMetric(c.eventsLost, counter, float64(c.src.EventsLost()))
 }
 
 // histogram turns an engine histogram into a Prometheus one (cumulative

@@ -47,6 +47,7 @@ func (fake) TxLateness() engine.Histogram {
 }
 func (fake) DetectionLateness() engine.Histogram { return engine.Histogram{} }
 func (fake) Overruns() uint64                    { return 0 }
+func (fake) EventsLost() uint64                  { return 4 }
 func (fake) SendErrors() uint64                  { return 0 }
 func (fake) ReceiveErrors() uint64               { return 1 }
 
@@ -113,6 +114,7 @@ func TestExporterPerSession(t *testing.T) {
 			`gobfd_bfd_packets_dropped_total{reason="` + packet.DropTTL.String() + `"} 2`,
 			`gobfd_bfd_auth_failures_total 2`,
 			`gobfd_bfd_receive_errors_total 1`,
+			`gobfd_bfd_events_dropped_total 4`,
 			`gobfd_bfd_tx_lateness_seconds_bucket{le="2.5e-05"} 5`,
 			`gobfd_bfd_tx_lateness_seconds_bucket{le="+Inf"} 6`,
 			`gobfd_bfd_tx_lateness_seconds_count 6`,

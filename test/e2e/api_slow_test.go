@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,7 +28,12 @@ import (
 // between two daemons come Up and hold for 10 s without a single flap
 // while a WatchSessionEvents stream on one daemon is stuck from its first
 // byte (its HTTP/2 window is zero, so the server's writes block), and the
-// API keeps answering other calls meanwhile.
+// API keeps answering other calls meanwhile. During the hold, admin-state
+// changes of 20 silent extra sessions make events half as many again as
+// the stuck watcher's queue holds, so the engine must drop events for it
+// (gobfd_bfd_events_dropped_total counts them) rather than wait: with a
+// publisher that waited, the shards stop at the 4,096th event and every
+// session flaps (checked by making publish block: the test fails).
 //
 // The sessions send every 10 ms with a detect multiplier of 10. A shard
 // held up by the stuck stream would stay held (the watcher never reads),
@@ -95,8 +102,25 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 	// As in bfdbench: the hold starts once the Poll Sequences that follow
 	// the Up transitions (1 s -> 10 ms, RFC 5880 §6.8.3) are over.
 	time.Sleep(2 * time.Second)
-	// downs maps each session to its down transitions (and, at the end,
-	// checks that every session is Up).
+	// Passive sessions on A to peers that do not exist (they send nothing,
+	// RFC 5880 §6.1): toggling their admin state makes state-change events
+	// without touching the 500, enough of them to fill the stuck
+	// watcher's queue several times over. A shard that waited for a full
+	// queue would then stop, and every one of its sessions would flap.
+	const extra, toggles = 20, watchQueue500 * 3 / 2
+	extraPeer := func(i int) string { return fmt.Sprintf("198.18.3.%d", i%extra+1) }
+	isExtra := func(line string) bool { return strings.Contains(line, `"peer":"198.18.3.`) }
+	for i := range extra {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := ca.AddSession(ctx, connect.NewRequest(&bfdpb.AddSessionRequest{Session: &bfdpb.SessionSpec{
+			Peer: extraPeer(i), Local: addrA[0], Passive: true}}))
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// downs maps each of the 500 sessions to its down transitions (and, at
+	// the end, checks that every one is Up).
 	downs := func(c bfdpbconnect.BfdServiceClient, up bool) map[string]uint64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -106,6 +130,9 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 		}
 		m := map[string]uint64{}
 		for _, s := range r.Msg.Sessions {
+			if strings.HasPrefix(s.Peer, "198.18.3.") {
+				continue
+			}
 			if up && s.State != bfdpb.SessionState_SESSION_STATE_UP {
 				t.Fatalf("%s -> %s is %v after the hold", s.Local, s.Peer, s.State)
 			}
@@ -118,10 +145,41 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 	}
 	ma, mb := da.mark(), db.mark() // a change from here on is logged after the marks
 	downA, downB := downs(ca, false), downs(cb, false)
+	lost0 := metricValue(t, a, "gobfd_bfd_events_dropped_total")
 	i0, t0 := cpuTimes()
 	ca0, cb0 := cpuTicks(t, da), cpuTicks(t, db)
-	hold := time.Now().Add(10 * time.Second)
-	for time.Now().Before(hold) {
+	// The hold: at least 10 s, and until the events made are half as many
+	// again as the watcher's queue holds (at most 40 s).
+	start := time.Now()
+	var made atomic.Int64
+	var stop atomic.Bool
+	// The event source: workers, each toggling its own sessions' admin
+	// state (one event a call).
+	const workers = 10
+	done := make(chan struct{}, workers)
+	for wk := range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for n := 0; !stop.Load(); n++ {
+				i := wk + workers*(n%(extra/workers))
+				st := bfdpb.AdminState_ADMIN_STATE_DOWN
+				if (n/(extra/workers))%2 == 1 {
+					st = bfdpb.AdminState_ADMIN_STATE_UP
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_, err := ca.SetSessionAdminState(ctx, connect.NewRequest(&bfdpb.SetSessionAdminStateRequest{
+					Selector:   &bfdpb.SessionSelector{Selector: &bfdpb.SessionSelector_Key{Key: &bfdpb.SessionKey{Peer: extraPeer(i)}}},
+					AdminState: st}))
+				cancel()
+				if err != nil {
+					t.Errorf("SetSessionAdminState %s: %v", extraPeer(i), err)
+					return
+				}
+				made.Add(1)
+			}
+		}()
+	}
+	for time.Since(start) < 10*time.Second || made.Load() < toggles && time.Since(start) < 40*time.Second {
 		// The API answers while the watcher is stuck.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_, err := ca.GetVersion(ctx, connect.NewRequest(&bfdpb.GetVersionRequest{}))
@@ -131,17 +189,23 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
+	stop.Store(true)
+	for range workers {
+		<-done
+	}
+	n := int(made.Load())
 	i1, t1 := cpuTimes()
 	// Machine ticks count every CPU; a daemon's count its own time.
 	daemons := float64(cpuTicks(t, da)-ca0+cpuTicks(t, db)-cb0) / float64(t1-t0)
-	t.Logf("during the hold: machine %.0f%% idle, the two daemons %.0f%% of it", 100*idleShare(i0, t0, i1, t1), 100*daemons)
+	t.Logf("during the hold (%v): machine %.0f%% idle, the two daemons %.0f%% of it; %d admin-state changes made events",
+		time.Since(start).Round(time.Second), 100*idleShare(i0, t0, i1, t1), 100*daemons, n)
 	for _, d := range []*daemon{da, db} {
 		m := ma
 		if d == db {
 			m = mb
 		}
 		for _, line := range d.lines()[m:] {
-			if strings.Contains(line, "session state changed") {
+			if strings.Contains(line, "session state changed") && !isExtra(line) {
 				t.Fatalf("a session flapped while the watcher was stuck (machine %.0f%% idle before the test, %.0f%% during the hold): %s",
 					100*idle, 100*idleShare(i0, t0, i1, t1), line)
 			}
@@ -159,12 +223,44 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 			}
 		}
 	}
+	// The stuck watcher's queue overflowed: the engine dropped events for
+	// it (and counted them) instead of waiting.
+	if n <= watchQueue500 {
+		t.Fatalf("only %d events made during the hold; the watcher's queue holds %d", n, watchQueue500)
+	}
+	if lost := metricValue(t, a, "gobfd_bfd_events_dropped_total") - lost0; lost < float64(n-watchQueue500) {
+		t.Fatalf("gobfd_bfd_events_dropped_total grew by %v during the hold, want at least %d", lost, n-watchQueue500)
+	}
 	// The watcher was stuck indeed: its stream is open (response headers,
 	// no end) and not one byte of an event reached it.
-	open, n := w.state()
-	if !open || n != 0 {
-		t.Fatalf("the stuck watcher: stream open %v, %d bytes of events", open, n)
+	open, got := w.state()
+	if !open || got != 0 {
+		t.Fatalf("the stuck watcher: stream open %v, %d bytes of events", open, got)
 	}
+}
+
+// watchQueue500 is the queue of a watcher of a daemon with 500 sessions
+// in its file (cmd/gobfd: eventQueue(500), the 4,096 minimum).
+const watchQueue500 = 4096
+
+// metricValue reads one unlabelled series from the daemon's /metrics in ns.
+func metricValue(t *testing.T, ns, name string) float64 {
+	t.Helper()
+	body, err := nsGet(ns, "http://127.0.0.1:9100/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no %s in /metrics", name)
+	return 0
 }
 
 // stuck is an HTTP/2 connection with one WatchSessionEvents stream
