@@ -129,6 +129,56 @@ func TestExporterPerSession(t *testing.T) {
 	}
 }
 
+// Sessions that share peer, local and type but not the interface or the
+// VRF (engine.Key allows it) get distinct series: the interface and vrf
+// labels, escaped, where they are set.
+func TestExporterDistinctSeries(t *testing.T) {
+	k := engine.Key{Peer: netip.MustParseAddr("198.18.0.2"), Local: netip.MustParseAddr("198.18.0.1")}
+	var f fake
+	for _, edit := range []func(*engine.Key){
+		func(*engine.Key) {},
+		func(k *engine.Key) { k.Interface = "eth0" },
+		func(k *engine.Key) { k.Interface = `we"ird\` },
+		func(k *engine.Key) { k.VRF = "blue" },
+		func(k *engine.Key) { k.Interface, k.VRF = "eth0", "blue" },
+	} {
+		kk := k
+		edit(&kk)
+		f.ss = append(f.ss, engine.SessionMetrics{Key: kk, State: packet.StateUp, UpSince: t0, PacketsIn: 1})
+	}
+	out := scrape(t, NewExporter(f, Options{Now: func() time.Time { return t0 }}, "test", "abc"), false)
+	for _, s := range []string{
+		`gobfd_bfd_packets_received_total{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop"} 1`,
+		`gobfd_bfd_packets_received_total{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop",interface="eth0"} 1`,
+		`gobfd_bfd_packets_received_total{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop",interface="we\"ird\\"} 1`,
+		`gobfd_bfd_packets_received_total{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop",vrf="blue"} 1`,
+		`gobfd_bfd_packets_received_total{peer_addr="198.18.0.2",local_addr="198.18.0.1",session_type="single_hop",interface="eth0",vrf="blue"} 1`,
+	} {
+		if !strings.Contains(out, s+"\n") {
+			t.Errorf("missing %s", s)
+		}
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mf := range mfs {
+		seen := map[string]bool{}
+		for _, m := range mf.Metric {
+			var ls []string
+			for _, l := range m.Label {
+				ls = append(ls, l.GetName()+"="+l.GetValue())
+			}
+			id := strings.Join(ls, ",")
+			if seen[id] {
+				t.Errorf("%s: two series {%s}", name, id)
+			}
+			seen[id] = true
+		}
+	}
+}
+
 func TestExporterAggregate(t *testing.T) {
 	x := NewExporter(src(), Options{Aggregate: true, Now: func() time.Time { return t0 }}, "test", "abc")
 	out := scrape(t, x, false)

@@ -136,6 +136,17 @@ func (s *sessionWriter) writeTo(w io.Writer) error {
 			b = m.Key.Local.AppendTo(b)
 			b = append(b, "\",session_type=\""...)
 			b = append(b, m.Key.Type.String()...)
+			// Sessions that differ only by interface or VRF (the rest of
+			// the key, engine.Key) get those labels too, so that no two
+			// share a series; the common case carries neither.
+			if m.Key.Interface != "" {
+				b = append(b, "\",interface=\""...)
+				b = appendLabelValue(b, m.Key.Interface)
+			}
+			if m.Key.VRF != "" {
+				b = append(b, "\",vrf=\""...)
+				b = appendLabelValue(b, m.Key.VRF)
+			}
 			b = append(b, "\"} "...)
 			b = appendFloat(b, f.value(m, now))
 			b = append(b, '\n')
@@ -158,6 +169,23 @@ func (s *sessionWriter) writeTo(w io.Writer) error {
 // and need no escaping).
 func header(b []byte, name, help, typ string) []byte {
 	b = append(b, "# HELP "+ns+name+" "+help+"\n# TYPE "+ns+name+" "+typ+"\n"...)
+	return b
+}
+
+// appendLabelValue escapes a label value as the text format wants it
+// (backslash, double quote and newline; an interface name may hold the
+// first two).
+func appendLabelValue(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\', '"':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		default:
+			b = append(b, c)
+		}
+	}
 	return b
 }
 

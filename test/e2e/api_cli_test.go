@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -151,6 +152,63 @@ func TestCLIEveryCommand(t *testing.T) {
 	out = ctlOK(t, a, "session", "set", "198.18.0.12", "--detect-mult", "5", "-o", "json")
 	if !strings.Contains(out, `"detect_mult": 5`) {
 		t.Fatalf("set:\n%s", out)
+	}
+
+	// session set --auth-*: both ends switch to keyed SHA1 (RFC 5880
+	// §6.7.4), one after the other, without a flap. Until the second end
+	// has switched, each drops the other's packets (§6.8.6: the A bit and
+	// bfd.AuthType disagree), so the multipliers go up first: a detection
+	// time of 20 x 50 ms covers the gap between the two commands.
+	ctlOK(t, a, "session", "set", "198.18.0.12", "--detect-mult", "20")
+	ctlOK(t, b, "session", "set", "198.18.0.11", "--detect-mult", "20")
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("gobfd-e2e-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ma, mb0 := da.mark(), db.mark()
+	out = ctlOK(t, a, "session", "set", "198.18.0.12", "--auth-type", "keyed_sha1", "--auth-key-id", "3", "--auth-secret-file", secret, "-o", "json")
+	if !strings.Contains(out, `"auth_type": "AUTH_TYPE_KEYED_SHA1"`) || !strings.Contains(out, `"auth_key_id": 3`) || strings.Contains(out, "gobfd-e2e-key") {
+		t.Fatalf("set --auth-type (the secret is never shown):\n%s", out)
+	}
+	ctlOK(t, b, "session", "set", "198.18.0.11", "--auth-type", "keyed_sha1", "--auth-key-id", "3", "--auth-secret", "gobfd-e2e-key")
+	type shown struct {
+		State     string `json:"state"`
+		Variables struct {
+			AuthType     string `json:"auth_type"`
+			AuthSeqKnown bool   `json:"auth_seq_known"`
+			RcvAuthSeq   uint64 `json:"rcv_auth_seq"`
+		} `json:"variables"`
+		Counters struct {
+			PacketsIn uint64 `json:"packets_in"`
+		} `json:"counters"`
+	}
+	show := func(ns, peer string) shown {
+		t.Helper()
+		var v shown
+		if err := json.Unmarshal([]byte(ctlOK(t, ns, "session", "show", peer, "-o", "json")), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	time.Sleep(500 * time.Millisecond) // a few authenticated packets each way
+	a1, b1 := show(a, "198.18.0.12"), show(b, "198.18.0.11")
+	time.Sleep(500 * time.Millisecond)
+	a2, b2 := show(a, "198.18.0.12"), show(b, "198.18.0.11")
+	for _, v := range []struct {
+		side         string
+		before, then shown
+	}{{"A", a1, a2}, {"B", b1, b2}} {
+		// Keyed SHA1 packets arrive and pass: the session is Up, it knows
+		// the peer's sequence number and the number moves.
+		if v.then.State != "SESSION_STATE_UP" || v.then.Variables.AuthType != "AUTH_TYPE_KEYED_SHA1" || !v.then.Variables.AuthSeqKnown ||
+			v.then.Variables.RcvAuthSeq == v.before.Variables.RcvAuthSeq || v.then.Counters.PacketsIn <= v.before.Counters.PacketsIn {
+			t.Fatalf("%s after the switch to keyed SHA1: %+v then %+v", v.side, v.before, v.then)
+		}
+	}
+	for _, l := range append(da.lines()[ma:], db.lines()[mb0:]...) {
+		if strings.Contains(l, "session state changed") {
+			t.Fatalf("the switch to authentication changed a state: %s", l)
+		}
 	}
 
 	// disable / enable: the peer sees AdminDown (diag 7).
