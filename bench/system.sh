@@ -2,10 +2,16 @@
 # make bench-system: everything in docs/en/12-benchmarks.md's system table,
 # from scratch, into bench/results/ (root; Debian packages bird2, frr,
 # tcpdump, stress-ng). About 25 minutes with the default 60 s hold.
+# BENCH_HOLD=20s for a quick look.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 HOLD=${BENCH_HOLD:-60s}
-OUT=bench/results/system.jsonl
+# BENCH_RESULTS=dir writes the results elsewhere (a second machine's run
+# beside the committed one, docs/en/12-benchmarks.md).
+RES=${BENCH_RESULTS:-bench/results}
+mkdir -p "$RES"
+RES=$(cd "$RES" && pwd)
+OUT=$RES/system.jsonl
 NEW=$OUT.new
 : >"$NEW"
 go build -o bin/bfdbench ./bench/bfdbench || exit 1
@@ -43,6 +49,6 @@ run -impl gobfd -n 500 -interval 50ms -stress -settings "scheduling: fifo 10" \
 	-gobfd-yaml $'scheduling: {policy: fifo, priority: 10}\n'
 
 mv "$NEW" "$OUT"
-bin/bfdbench -table "$OUT" >bench/results/system.md
-(cd bench/chart && go run . -o ../results/sessions-vs-interval.png ../results/system.jsonl)
-cat bench/results/system.md
+bin/bfdbench -table "$OUT" >"$RES/system.md"
+(cd bench/chart && go run . -o "$RES/sessions-vs-interval.png" "$OUT")
+cat "$RES/system.md"

@@ -14,8 +14,16 @@ import (
 )
 
 // scrape fetches gobfd's /metrics from inside namespace ns (the daemon
-// listens on its namespace's loopback, the default 127.0.0.1:9100).
-func scrape(ns string) (string, error) {
+// listens on its namespace's loopback, the default 127.0.0.1:9100), as
+// plain text.
+func scrape(ns string) (string, error) { return get(ns, "") }
+
+// scrapeGzip fetches it as Prometheus does, asking for gzip (the daemon
+// compresses the page: part of a scrape's cost); the body stays
+// compressed.
+func scrapeGzip(ns string) (string, error) { return get(ns, "Accept-Encoding: gzip\r\n") }
+
+func get(ns, headers string) (string, error) {
 	var body string
 	err := netns.Do(ns, func() error {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:9100", 2*time.Second)
@@ -24,7 +32,7 @@ func scrape(ns string) (string, error) {
 		}
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
-		fmt.Fprintf(c, "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+		fmt.Fprintf(c, "GET /metrics HTTP/1.0\r\nHost: localhost\r\n%s\r\n", headers)
 		b, err := io.ReadAll(c)
 		body = string(b)
 		return err

@@ -6,7 +6,8 @@ import (
 )
 
 // scraper scrapes both daemons' /metrics every interval during the hold,
-// as Prometheus would, and records how long the slowest scrape took: a
+// as Prometheus would (gzip), and records how long the slowest scrape
+// took and how large the compressed page was: a
 // scrape must not disturb the sessions (lost Up counts during the hold)
 // and must finish quickly even with tens of thousands of sessions.
 type scraper struct {
@@ -34,7 +35,7 @@ func startScraper(nss [2]string, every time.Duration) *scraper {
 			}
 			for i, ns := range nss {
 				t0 := time.Now()
-				body, err := scrape(ns)
+				body, err := scrapeGzip(ns)
 				d := time.Since(t0)
 				s.mu.Lock()
 				if err != nil {
@@ -57,7 +58,7 @@ func (s *scraper) finish() *Scrapes {
 	s.wg.Wait()
 	return &Scrapes{Count: s.n, Errors: s.errs,
 		MaxMs:   [2]float64{float64(s.max[0]) / 1e6, float64(s.max[1]) / 1e6},
-		SizeKiB: [2]int{s.size[0] >> 10, s.size[1] >> 10},
+		SizeKiB: [2]int{s.size[0] >> 10, s.size[1] >> 10}, Gzip: true,
 	}
 }
 
@@ -67,4 +68,5 @@ type Scrapes struct {
 	Errors  int        `json:"errors"`
 	MaxMs   [2]float64 `json:"max_ms"`
 	SizeKiB [2]int     `json:"size_kib"`
+	Gzip    bool       `json:"gzip"` // the sizes are of the gzipped page, as Prometheus fetches it
 }

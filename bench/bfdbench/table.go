@@ -78,8 +78,12 @@ func printTable(path string, w io.Writer) error {
 	}
 	for _, r := range rs {
 		if sc := r.Scrapes; sc != nil {
-			fmt.Fprintf(w, "\nMetrics, %s %d @ %g ms: %d scrapes of both daemons during the hold (%d failed), the slowest %.0f / %.0f ms for %d / %d KiB, with %d sessions lost Up.\n",
-				r.Impl, r.Sessions, r.IntervalMs, sc.Count, sc.Errors, sc.MaxMs[0], sc.MaxMs[1], sc.SizeKiB[0], sc.SizeKiB[1], r.LostUp)
+			unit := "KiB"
+			if sc.Gzip {
+				unit = "KiB gzipped (as Prometheus fetches it)"
+			}
+			fmt.Fprintf(w, "\nMetrics, %s %d @ %g ms: %d scrapes of both daemons during the hold (%d failed), the slowest %.0f / %.0f ms for %d / %d %s, with %d sessions lost Up.\n",
+				r.Impl, r.Sessions, r.IntervalMs, sc.Count, sc.Errors, sc.MaxMs[0], sc.MaxMs[1], sc.SizeKiB[0], sc.SizeKiB[1], unit, r.LostUp)
 		}
 	}
 	for _, r := range rs {
