@@ -72,20 +72,30 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 				if !strings.Contains(line, "session state changed") {
 					continue
 				}
-				var l struct {
-					From, To    string
-					Time        time.Time
-					Peer, Local string
+				// Counting Up needs no decoding (at 50,000 sessions a full
+				// decode of every line was a tenth of the machine, taken
+				// from the daemons it measures); Down lines are decoded
+				// for their time and key (-detect).
+				from := strings.Contains(line, `"from":"Up"`)
+				to := strings.Contains(line, `"to":"Up"`)
+				var d downEvent
+				isDown := strings.Contains(line, `"to":"Down"`)
+				if isDown {
+					var l struct {
+						Time        time.Time
+						Peer, Local string
+					}
+					json.Unmarshal([]byte(line), &l)
+					d = downEvent{at: l.Time, local: l.Local, peer: l.Peer}
 				}
-				json.Unmarshal([]byte(line), &l)
 				g.mu.Lock()
-				if l.To == "Down" {
-					g.downs[side] = append(g.downs[side], downEvent{at: l.Time, local: l.Local, peer: l.Peer})
+				if isDown {
+					g.downs[side] = append(g.downs[side], d)
 				}
-				if l.To == "Up" {
+				if to {
 					g.ups[side]++
 				}
-				if l.From == "Up" {
+				if from {
 					g.ups[side]--
 				}
 				g.mu.Unlock()

@@ -237,6 +237,24 @@ func (e *Engine) Add(cfg SessionConfig) (uint32, error) {
 	return ds[0], errs[0]
 }
 
+// firstTxPace is how fast sessions started together send their first
+// packets: 50,000 a second, each at a random moment of the spread. Their
+// later packets follow their first (RFC 5880 §6.8.7), so a daemon that
+// starts 50,000 sessions at 1 s sends them evenly through the second
+// instead of in one burst every second that the peer's kernel must absorb
+// at once; a few hundred sessions start within milliseconds.
+const firstTxPace = 20 * time.Microsecond
+
+// firstTxSpread is the window over which n sessions added together send
+// their first packets: 0 for a handful, at most the 1 s a session not Up
+// sends at (§6.8.3).
+func firstTxSpread(n int) time.Duration {
+	if n < 50 {
+		return 0
+	}
+	return min(time.Duration(n)*firstTxPace, time.Second)
+}
+
 // prepared is a session whose discriminator, source port and interface are
 // settled, ready to be inserted by its shard.
 type prepared struct {
@@ -247,10 +265,11 @@ type prepared struct {
 	ifIndex int
 }
 
-// AddAll creates many sessions with one command per shard, so that their
-// first packets leave together in one batch per shard (a daemon start with
-// thousands of sessions costs a handful of system calls). It returns each
-// session's discriminator or error, index for index.
+// AddAll creates many sessions with one command per shard. Their first
+// packets are spread over firstTxSpread(len(cfgs)) on each shard's
+// transmission grid, so that they leave in a few batches per shard rather
+// than one packet per system call, and not as one burst either. It
+// returns each session's discriminator or error, index for index.
 func (e *Engine) AddAll(cfgs []SessionConfig) ([]uint32, []error) {
 	ds := make([]uint32, len(cfgs))
 	errs := make([]error, len(cfgs))
@@ -265,6 +284,7 @@ func (e *Engine) AddAll(cfgs []SessionConfig) ([]uint32, []error) {
 		sh := e.shardFor(cfg.Key)
 		perShard[sh.id] = append(perShard[sh.id], p)
 	}
+	spread := firstTxSpread(len(cfgs))
 	for id, ps := range perShard {
 		if len(ps) == 0 {
 			continue
@@ -282,8 +302,13 @@ func (e *Engine) AddAll(cfgs []SessionConfig) ([]uint32, []error) {
 					errs[p.i] = err
 					continue
 				}
-				sh.insert(&entry{key: p.cfg.Key, owner: p.cfg.Owner, padded: p.cfg.PaddedSize, s: s, srcPort: p.port, ifIndex: p.ifIndex,
-					device: p.cfg.Key.Device(), index: -1})
+				en := &entry{key: p.cfg.Key, owner: p.cfg.Owner, padded: p.cfg.PaddedSize, s: s, srcPort: p.port, ifIndex: p.ifIndex,
+					device: p.cfg.Key.Device(), index: -1}
+				sh.insert(en) // sets the session's transmission grid
+				if spread > 0 {
+					s.DelayFirstTx(now.Add(time.Duration(rand.Int64N(int64(spread)))))
+					sh.heap.set(en, en.nextDeadline())
+				}
 				ds[p.i] = p.d
 			}
 		})

@@ -141,6 +141,28 @@ func onGrid(at, lo, hi Time, g time.Duration) Time {
 // on.
 func (s *Session) SetTxGrid(g time.Duration) { s.txGrid = max(g, 0) }
 
+// DelayFirstTx moves the first Control packet of a session that has sent
+// none yet from "at once" to at (RFC 5880 leaves that moment open; a
+// session is Down and sends at its slow rate, §6.8.3, either way). An
+// engine that starts many sessions together spreads their first packets
+// over a fraction of a second with it: each session's later packets follow
+// its own first one (§6.8.7), so the spread lasts, and neither the first
+// packets nor every periodic round after them arrive at the peer as one
+// burst. at is kept within one initial transmit interval of the session's
+// creation and, like periodic packets, moved down onto the transmission
+// grid (SetTxGrid) so that sessions starting together share wake-ups and
+// batches; a session that has sent, or may not send, is not changed.
+func (s *Session) DelayFirstTx(at Time) {
+	if s.counters.PacketsOut != 0 || !s.periodic() || at <= s.txAt {
+		return
+	}
+	at = min(at, s.lastTx.Add(s.txInterval()))
+	if g := Time(s.txGrid); g > 0 && at%g != 0 {
+		at -= at % g
+	}
+	s.txAt = max(at, s.txAt)
+}
+
 // NextDeadline returns the earliest instant at which HandleTimer must run.
 func (s *Session) NextDeadline() Time {
 	return min(s.txAt, s.detectAt(), s.echo.txAt, s.echo.detectAt)

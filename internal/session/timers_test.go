@@ -78,6 +78,47 @@ func TestSlowTxWhileNotUp(t *testing.T) {
 	}
 }
 
+// DelayFirstTx: the first packet leaves at the given instant instead of
+// at once, never later than one initial interval (1 s while Down, §6.8.3)
+// after creation; later packets follow it with the usual jitter; a session
+// that has sent is not moved.
+func TestDelayFirstTx(t *testing.T) {
+	s := newSession(t, 1, params(10*ms, 10*ms, 3), 0)
+	s.DelayFirstTx(Time(300 * ms))
+	if got := s.NextDeadline(); got != Time(300*ms) {
+		t.Fatalf("first packet due at %v, want 300ms", time.Duration(got))
+	}
+	if out := s.HandleTimer(Time(299 * ms)); out.Send {
+		t.Fatal("sent before the delayed first packet was due")
+	}
+	if out := s.HandleTimer(Time(300 * ms)); !out.Send {
+		t.Fatal("nothing sent when the delayed first packet was due")
+	}
+	build(t, s, Time(300*ms))
+	if gap := time.Duration(s.NextDeadline()) - 300*ms; gap < 750*ms || gap > time.Second {
+		t.Fatalf("second packet %v after the first, want 750ms..1s", gap)
+	}
+	s.DelayFirstTx(Time(5 * time.Second))
+	if got := time.Duration(s.NextDeadline()); got > 1300*ms {
+		t.Fatalf("a session that has sent was moved to %v", got)
+	}
+
+	// Never beyond one initial interval.
+	s2 := newSession(t, 2, params(10*ms, 10*ms, 3), 0)
+	s2.DelayFirstTx(Time(5 * time.Second))
+	if got := s2.NextDeadline(); got != Time(time.Second) {
+		t.Fatalf("first packet due at %v, want at most 1s", time.Duration(got))
+	}
+	// A passive session sends nothing before it hears its peer (§6.1).
+	p := params(10*ms, 10*ms, 3)
+	p.Passive = true
+	s3 := newSession(t, 3, p, 0)
+	s3.DelayFirstTx(Time(300 * ms))
+	if s3.NextDeadline() != Never {
+		t.Fatal("a passive session got a transmission")
+	}
+}
+
 // RFC 5880 §6.8.7: jitter 0–25 %, and 10–25 % when bfd.DetectMult is 1.
 func TestJitterBounds(t *testing.T) {
 	for _, mult := range []uint8{1, 3} {
