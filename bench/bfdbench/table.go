@@ -88,8 +88,12 @@ func printTable(path string, w io.Writer) error {
 	}
 	for _, r := range rs {
 		if d := r.Detection; d != nil {
-			fmt.Fprintf(w, "\nDetection, %s %d @ %g ms ×%d (detection time %.0f ms), %d cut(s) of the wire, %d/%d sessions detected each time: Down event − fault p50 %.1f / p99 %.1f / max %.1f ms (tc took up to %.1f ms)",
-				r.Impl, r.Sessions, r.IntervalMs, r.Mult, d.DetectionMs, max(d.Runs, 1), d.Detected, r.Sessions, d.P50Ms, d.P99Ms, d.MaxMs, d.TCMs)
+			rep := ""
+			if d.Repeats > 0 {
+				rep = fmt.Sprintf(" (and %d repeat Downs a cut: a late packet from B took a detected session to Init, which timed out again)", d.Repeats)
+			}
+			fmt.Fprintf(w, "\nDetection, %s %d @ %g ms ×%d (detection time %.0f ms), %d cut(s) of the wire, %d/%d sessions detected each time%s: Down event − fault p50 %.1f / p99 %.1f / max %.1f ms (tc took up to %.1f ms)",
+				r.Impl, r.Sessions, r.IntervalMs, r.Mult, d.DetectionMs, max(d.Runs, 1), d.Detected, r.Sessions, rep, d.P50Ms, d.P99Ms, d.MaxMs, d.TCMs)
 			if x := d.Wire; x != nil {
 				fmt.Fprintf(w, "; on the wire, first Down packet − (last packet heard + detection time): p50 %.3f / p99 %.3f / max %.3f ms (p99 of each cut: %s); Down event − same deadline: p50 %.3f / p99 %.3f / max %.3f ms",
 					x.P50Ms, x.P99Ms, x.MaxMs, msList(x.P99PerRunMs), x.EventP50Ms, x.EventP99Ms, x.EventMaxMs)
