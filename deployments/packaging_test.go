@@ -37,17 +37,23 @@ func TestPackagesAgree(t *testing.T) {
 	}
 	gp := nfpms[0]
 
-	// The binaries: nfpm takes bin/gobfd* (every cmd/ make build built),
-	// GoReleaser the four builds; both into the guide's /usr/local/bin.
+	// The binaries: nfpm takes the guide's four from bin/ by name (make
+	// build), GoReleaser the four builds; both into the guide's
+	// /usr/local/bin.
 	var nfFiles []content
+	var bins []string
 	for _, c := range contents(nf) {
-		if c.src == "./bin/gobfd*" {
-			if c.dst != "/usr/local/bin/" || c.mode != "755" || str(gp, "bindir") != "/usr/local/bin" {
-				t.Errorf("binaries: nfpm %s mode %s, goreleaser bindir %s", c.dst, c.mode, str(gp, "bindir"))
+		if b, ok := strings.CutPrefix(c.src, "./bin/"); ok {
+			if c.dst != "/usr/local/bin/"+b || c.mode != "755" || str(gp, "bindir") != "/usr/local/bin" {
+				t.Errorf("binary %s: nfpm %s mode %s, goreleaser bindir %s", b, c.dst, c.mode, str(gp, "bindir"))
 			}
+			bins = append(bins, b)
 			continue
 		}
 		nfFiles = append(nfFiles, c)
+	}
+	if !sameSet(bins, guideBinaries) {
+		t.Errorf("nfpm.yaml packages the binaries %v, the guide names %v", bins, guideBinaries)
 	}
 	if grFiles := contents(gp); !slices.Equal(nfFiles, grFiles) {
 		t.Errorf("contents differ:\nnfpm.yaml       %v\n.goreleaser.yml %v", nfFiles, grFiles)
