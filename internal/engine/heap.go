@@ -60,6 +60,9 @@ func (h *deadlines) set(e *entry, d session.Time) {
 		return
 	}
 	old := e.deadline
+	if d == old {
+		return // most received packets move only the detection deadline, which is not the earliest
+	}
 	e.deadline = d
 	if d < old {
 		h.up(e.index)
