@@ -8,13 +8,14 @@ import (
 	"io"
 	"net"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 	"google.golang.org/protobuf/proto"
@@ -108,8 +109,9 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 	// watcher's queue several times over. A shard that waited for a full
 	// queue would then stop, and every one of its sessions would flap.
 	const extra, toggles = 20, watchQueue500 * 3 / 2
-	extraPeer := func(i int) string { return fmt.Sprintf("198.18.3.%d", i%extra+1) }
-	isExtra := func(line string) bool { return strings.Contains(line, `"peer":"198.18.3.`) }
+	const extraNet = "198.18.3."
+	extraPeer := func(i int) string { return fmt.Sprintf("%s%d", extraNet, i%extra+1) }
+	isExtra := func(line string) bool { return strings.Contains(line, `"peer":"`+extraNet) }
 	for i := range extra {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_, err := ca.AddSession(ctx, connect.NewRequest(&bfdpb.AddSessionRequest{Session: &bfdpb.SessionSpec{
@@ -130,7 +132,7 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 		}
 		m := map[string]uint64{}
 		for _, s := range r.Msg.Sessions {
-			if strings.HasPrefix(s.Peer, "198.18.3.") {
+			if strings.HasPrefix(s.Peer, extraNet) {
 				continue
 			}
 			if up && s.State != bfdpb.SessionState_SESSION_STATE_UP {
@@ -243,24 +245,23 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 // in its file (cmd/gobfd: eventQueue(500), the 4,096 minimum).
 const watchQueue500 = 4096
 
-// metricValue reads one unlabelled series from the daemon's /metrics in ns.
+// metricValue reads one unlabelled counter from the daemon's /metrics in ns.
 func metricValue(t *testing.T, ns, name string) float64 {
 	t.Helper()
 	body, err := nsGet(ns, "http://127.0.0.1:9100/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return f
-		}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no %s in /metrics", name)
-	return 0
+	mf, ok := mfs[name]
+	if !ok || len(mf.Metric) != 1 || mf.Metric[0].Counter == nil {
+		t.Fatalf("no single counter %s in /metrics", name)
+	}
+	return mf.Metric[0].Counter.GetValue()
 }
 
 // stuck is an HTTP/2 connection with one WatchSessionEvents stream
