@@ -28,6 +28,9 @@ type Result struct {
 	RSSKiB     [2]int64   `json:"rss_kib"`
 	PPSEachWay float64    `json:"pps_each_way"`
 	Stress     bool       `json:"stress"`
+	// RxBufDrops: datagrams the kernel dropped during the hold because a
+	// receive buffer was full (UDP RcvbufErrors of each namespace).
+	RxBufDrops [2]int64   `json:"rx_buf_drops"`
 	Detection  *Detection `json:"detection,omitempty"`
 	// TxLateness is gobfd's own measure of how late its periodic packets
 	// left during the hold (from its metrics), per side.
@@ -134,6 +137,7 @@ func main() {
 	w := watchNonUp(t.a, t.devA)
 	pids := im.pids()
 	c0 := []int64{cpuTicks(pids[0]), cpuTicks(pids[1])}
+	d0 := []int64{udpRcvbufErrors(pids[0]), udpRcvbufErrors(pids[1])}
 	rx0, tx0 := t.packets()
 	var sc *scraper
 	if isGobfd && *scrapeEvery > 0 {
@@ -149,6 +153,7 @@ func main() {
 	for i := range 2 {
 		res.CPUPercent[i] = float64(cpuTicks(pids[i])-c0[i]) / secs // ticks are 1/100 s
 		res.RSSKiB[i] = rssKiB(pids[i])
+		res.RxBufDrops[i] = udpRcvbufErrors(pids[i]) - d0[i]
 	}
 	res.LostUp = w.stop()
 	res.HoldSec = secs
@@ -179,6 +184,9 @@ func main() {
 		pct(res.CPUPercent[0]), pct(res.CPUPercent[1]), float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
 		res.PPSEachWay, res.Stress)
 	tw.Flush()
+	if res.RxBufDrops != [2]int64{} {
+		fmt.Printf("kernel receive-buffer drops during the hold: A %d, B %d\n", res.RxBufDrops[0], res.RxBufDrops[1])
+	}
 	for i, l := range res.TxLateness {
 		if l != nil {
 			fmt.Printf("TX lateness %c (%.0f packets): p50 ≤ %.3g ms, p99 ≤ %.3g ms, p99.9 ≤ %.3g ms, over 1 s: %.0f; within 1 ms: %.4f%%\n",

@@ -120,3 +120,36 @@ func waitQuiet(limit time.Duration) {
 	}
 	fmt.Fprintln(os.Stderr, "bfdbench: the machine did not become quiet; measuring anyway")
 }
+
+// udpRcvbufErrors is the UDP RcvbufErrors counter (IPv4 and IPv6) of the
+// network namespace pid lives in: datagrams the kernel dropped because a
+// socket's receive buffer was full — packets a daemon never saw.
+func udpRcvbufErrors(pid int) int64 {
+	var total int64
+	for _, f := range []string{"snmp", "snmp6"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, f))
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(string(b), "\n")
+		for i, l := range lines {
+			fs := strings.Fields(l)
+			switch {
+			case f == "snmp6" && len(fs) == 2 && (fs[0] == "Udp6RcvbufErrors"):
+				var v int64
+				fmt.Sscan(fs[1], &v)
+				total += v
+			case f == "snmp" && len(fs) > 1 && fs[0] == "Udp:" && i+1 < len(lines):
+				vals := strings.Fields(lines[i+1])
+				for k, name := range fs {
+					if name == "RcvbufErrors" && k < len(vals) && vals[0] == "Udp:" {
+						var v int64
+						fmt.Sscan(vals[k], &v)
+						total += v
+					}
+				}
+			}
+		}
+	}
+	return total
+}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/dantte-lp/gobfd/internal/session"
 )
@@ -41,9 +42,35 @@ func TestDeadlineHeap(t *testing.T) {
 			t.Fatalf("min %d, want %d", h.peek().deadline, want[0])
 		}
 		for i, x := range h {
-			if x.index != i {
-				t.Fatal("index out of date")
+			if x.e.index != i || x.at != x.e.deadline {
+				t.Fatal("index or deadline out of date")
+			}
+			if p := (i - 1) / heapArity; i > 0 && h[p].at > x.at {
+				t.Fatal("heap order broken")
 			}
 		}
 	}
+}
+
+// A shard's steady state at 25,000 sessions of 1 s (half of the 50,000
+// system benchmark): the earliest session transmits and moves a second
+// later, down the whole heap. Entries are allocated apart, as sessions are.
+func BenchmarkDeadlinesTransmit25k(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var h deadlines
+	const n = 25000
+	es := make([]*entry, n)
+	var pad [][]byte
+	for i := range es {
+		es[i] = &entry{index: -1}
+		pad = append(pad, make([]byte, 900)) // an entry's session and counters lie between
+		h.set(es[i], session.Time(r.Int64N(int64(time.Second))))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		e := h.peek()
+		h.set(e, e.deadline+session.Time(time.Second)-session.Time(r.Int64N(int64(250*time.Millisecond))))
+	}
+	_ = pad
 }
