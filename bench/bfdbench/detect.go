@@ -82,6 +82,21 @@ func cutOnce(dir string, t *topo, g *gobfdImpl, n int, iv time.Duration, mult in
 	time.Sleep(time.Second)
 	capt := startCapture(dir, t.a, t.devA)
 	time.Sleep(3 * iv) // packets from before the fault
+	if os.Getenv("BFDBENCH_DEBUG") != "" {
+		out, _ := exec.Command("ip", "netns", "exec", t.a, "bin/gobfdctl", "-o", "json", "session", "list").Output()
+		counts := map[string]int{}
+		for _, l := range strings.Split(string(out), "\n") {
+			if i := strings.Index(l, `"detection`); i >= 0 {
+				counts[strings.TrimSpace(l[i:])]++
+			}
+		}
+		fmt.Fprintf(os.Stderr, "A's detection times before the cut: %v\n", counts)
+		if counts[`"detection_time": "3s",`] > 0 {
+			os.WriteFile("/tmp/a-sessions.json", out, 0o644)
+			outB, _ := exec.Command("ip", "netns", "exec", t.b, "bin/gobfdctl", "-o", "json", "session", "list").Output()
+			os.WriteFile("/tmp/b-sessions.json", outB, 0o644)
+		}
+	}
 	before := time.Now()
 	if out, err := exec.Command("tc", "-n", t.b, "qdisc", "replace", "dev", t.devB, "root", "pfifo", "limit", "0").CombinedOutput(); err != nil {
 		fatalf("tc: %v %s", err, out)
@@ -105,6 +120,17 @@ func cutOnce(dir string, t *topo, g *gobfdImpl, n int, iv time.Duration, mult in
 		}
 	}
 	exec.Command("tc", "-n", t.b, "qdisc", "del", "dev", t.devB, "root").Run()
+	if os.Getenv("BFDBENCH_DEBUG") != "" {
+		time.Sleep(3 * time.Second)
+		for _, ns := range []string{t.a, t.b} {
+			m, _ := scrape(ns)
+			for _, l := range strings.Split(m, "\n") {
+				if strings.HasPrefix(l, "gobfd_bfd_packets_dropped_total") || strings.HasPrefix(l, "gobfd_bfd_events_dropped") {
+					fmt.Fprintln(os.Stderr, "after heal", ns, l)
+				}
+			}
+		}
+	}
 
 	evs := g.downsSince(0, before)
 	c := cut{tcMs: float64(fault.Sub(before)) / 1e6}

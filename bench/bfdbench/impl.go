@@ -64,8 +64,16 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 			defer g.wg.Done()
 			sc := bufio.NewScanner(stderr)
 			sc.Buffer(make([]byte, 64<<10), 1<<20)
+			var dbg *os.File
+			if os.Getenv("BFDBENCH_DEBUG") != "" {
+				dbg, _ = os.Create(fmt.Sprintf("/tmp/bfdbench-gobfd-%d.log", side))
+				defer dbg.Close()
+			}
 			for sc.Scan() {
 				line := sc.Text()
+				if dbg != nil {
+					fmt.Fprintln(dbg, line)
+				}
 				if strings.Contains(line, "fell behind") {
 					fmt.Fprintf(os.Stderr, "bfdbench: gobfd %d lost state-change log lines; Up counts are not exact: %s\n", side, line)
 				}

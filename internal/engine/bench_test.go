@@ -72,7 +72,7 @@ func transmitter(sh *shard) func() {
 	return func() {
 		e := sh.heap.peek()
 		now = max(now, e.deadline)
-		sh.fireTimers(now)
+		sh.fireTimers(now, session.Never)
 		sh.flush()
 		e.s.HandlePacket(now, heard, nil)
 	}

@@ -115,8 +115,8 @@ func (sh *shard) run(ctx context.Context) {
 				drained = true
 			}
 		}
-		more := sh.readSockets(polled)
-		sh.fireTimers(sh.eng.now())
+		more, heard := sh.readSockets(polled)
+		sh.fireTimers(sh.eng.now(), heard)
 		sh.flush()
 		sh.eng.heartbeat(sh.id)
 		// Yield between the work and the sleep: whatever the scheduler
@@ -234,7 +234,19 @@ func (sh *shard) noteInterval(p session.Params) {
 	}
 }
 
-func (sh *shard) fireTimers(now session.Time) {
+// fireTimers serves the deadlines due by now. heard is the receive time up
+// to which every queued packet has been read (session.Never: all of
+// them): a Detection Time that expires after it is not served yet, since
+// the packet that resets it may be among those still queued (RFC 5880
+// §6.8.4: the session goes Down when no packet has been *received* for
+// the Detection Time). Declaring it anyway was how a shard that lost its
+// CPU for tens of milliseconds, and then read its backlog in
+// maxReadPerSocket slices, took sessions Down falsely — and the state
+// changes that followed loaded the machine further: a flap storm at 500
+// sessions of 10 ms after a link healed (docs/en/12-benchmarks.md). The
+// loop stops at such a session; the shard reads on without sleeping and
+// serves it, and whatever is due behind it, one batch later.
+func (sh *shard) fireTimers(now, heard session.Time) {
 	for e := sh.heap.peek(); e != nil && e.deadline <= now; e = sh.heap.peek() {
 		if e.removeAt != 0 && now >= e.removeAt {
 			// Removal: one more AdminDown, then the session is gone.
@@ -243,6 +255,9 @@ func (sh *shard) fireTimers(now session.Time) {
 			continue
 		}
 		txDue, detDue := e.s.TxDue(), e.s.DetectDue()
+		if detDue <= now && detDue > heard {
+			return
+		}
 		out := e.s.HandleTimer(now)
 		if detDue <= now && out.Changed && out.Event.LocalDiag == packet.DiagControlDetectExpired {
 			sh.detLate.observe(time.Duration(now - detDue))

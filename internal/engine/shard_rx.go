@@ -81,17 +81,20 @@ var zeroTimeout unix.Timespec
 // readSockets reads what is queued on the shard's sockets and handles each
 // packet at its kernel receive time. polled says the sleep just polled the
 // sockets (their revents are fresh); otherwise one ppoll without a timeout
-// looks at all of them. It reports whether a socket had more than one
-// loop's worth queued.
-func (sh *shard) readSockets(polled bool) (more bool) {
+// looks at all of them. more reports that a socket had more than one
+// loop's worth queued; heard is then the receive time up to which every
+// packet has been read (the last one read from such a socket: its queue
+// is in arrival order), and session.Never when nothing is left queued.
+func (sh *shard) readSockets(polled bool) (more bool, heard session.Time) {
+	heard = session.Never
 	r := &sh.rx
 	if len(r.socks) == 0 {
-		return false
+		return false, heard
 	}
 	fds := r.pfds[1:]
 	if !polled {
 		if n, _ := unix.Ppoll(fds, &zeroTimeout, nil); n <= 0 {
-			return false
+			return false, heard
 		}
 	}
 	wall := time.Now()
@@ -105,9 +108,11 @@ func (sh *shard) readSockets(polled bool) (more bool) {
 		}
 		pollin := rev&unix.POLLIN != 0
 		s.BeginReads(wall)
+		last := session.Never
 		for k := 0; ; k++ {
 			if k == maxReadPerSocket {
 				more = true
+				heard = min(heard, last)
 				break
 			}
 			ok, err := s.Next(r.buf[:], r.oob[:], &r.msg, pollin)
@@ -119,14 +124,15 @@ func (sh *shard) readSockets(polled bool) (more bool) {
 				break
 			}
 			pollin = false
-			sh.dispatch(rxTime(at, wallNs, r.msg.Stamp), &r.msg)
+			last = rxTime(at, wallNs, r.msg.Stamp)
+			sh.dispatch(last, &r.msg)
 		}
 	}
 	if len(r.fwd) > 0 {
 		sh.eng.Deliver(r.fwd)
 		r.fwd = r.fwd[:0]
 	}
-	return more
+	return more, heard
 }
 
 // dispatch handles a packet read from the shard's socket, or forwards it
