@@ -68,7 +68,7 @@ proto:
 
 ## bench-system: gobfd, BIRD and FRR side by side in network namespaces,
 ## the ceiling, detection latency and stress runs (root; apt-get install
-## bird2 frr tcpdump stress-ng; ~25 min): bench/results/system.{jsonl,md,png}
+## bird2 frr tcpdump nftables stress-ng; ~25 min): bench/results/system.{jsonl,md,png}
 BENCH_HOLD ?= 60s
 bench-system: build
 	BENCH_HOLD=$(BENCH_HOLD) bash bench/system.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench-system: everything in docs/en/12-benchmarks.md's system table,
 # from scratch, into bench/results/ (root; Debian packages bird2, frr,
-# tcpdump, stress-ng). About 25 minutes with the default 60 s hold.
+# tcpdump, nftables, stress-ng). About 25 minutes with the default 60 s hold.
 # BENCH_HOLD=20s for a quick look.
 set -uo pipefail
 cd "$(dirname "$0")/.."
