@@ -70,6 +70,9 @@ type shard struct {
 	txLate  histogram    // send time - schedule, periodic packets
 	detLate histogram    // handled - Detection Time deadline
 	ctl     packet.Control
+	// postponed: due sessions whose Detection Time waits for queued
+	// packets (fireTimers); empty between rounds.
+	postponed []*entry
 
 	rx rxState // the shard's own receive sockets (shard_rx.go)
 	// locked: the goroutine is locked to a thread with its own
@@ -243,10 +246,13 @@ func (sh *shard) noteInterval(p session.Params) {
 // CPU for tens of milliseconds, and then read its backlog in
 // maxReadPerSocket slices, took sessions Down falsely — and the state
 // changes that followed loaded the machine further: a flap storm at 500
-// sessions of 10 ms after a link healed (docs/en/12-benchmarks.md). The
-// loop stops at such a session; the shard reads on without sleeping and
-// serves it, and whatever is due behind it, one batch later.
+// sessions of 10 ms after a link healed (docs/en/12-benchmarks.md). Such a
+// session is set aside for this round (its periodic packet too, at most
+// one read batch later: the shard reads on without sleeping), and every
+// other due deadline is served as usual, so a flood that keeps a socket
+// backlogged delays only the sessions whose verdict waits on it.
 func (sh *shard) fireTimers(now, heard session.Time) {
+	defer sh.restorePostponed()
 	for e := sh.heap.peek(); e != nil && e.deadline <= now; e = sh.heap.peek() {
 		if e.removeAt != 0 && now >= e.removeAt {
 			// Removal: one more AdminDown, then the session is gone.
@@ -256,7 +262,9 @@ func (sh *shard) fireTimers(now, heard session.Time) {
 		}
 		txDue, detDue := e.s.TxDue(), e.s.DetectDue()
 		if detDue <= now && detDue > heard {
-			return
+			sh.heap.remove(e)
+			sh.postponed = append(sh.postponed, e)
+			continue
 		}
 		out := e.s.HandleTimer(now)
 		if detDue <= now && out.Changed && out.Event.LocalDiag == packet.DiagControlDetectExpired {
@@ -268,6 +276,16 @@ func (sh *shard) fireTimers(now, heard session.Time) {
 		sh.act(now, e, out)
 		sh.due = 0
 	}
+}
+
+// restorePostponed puts the sessions fireTimers set aside back in the
+// heap at their unchanged deadlines.
+func (sh *shard) restorePostponed() {
+	for i, e := range sh.postponed {
+		sh.heap.set(e, e.deadline)
+		sh.postponed[i] = nil
+	}
+	sh.postponed = sh.postponed[:0]
 }
 
 // receiveBatch handles each packet at the time it was received.
