@@ -6,9 +6,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dantte-lp/gobfd/internal/netio"
 	"github.com/dantte-lp/gobfd/internal/packet"
 	"github.com/dantte-lp/gobfd/internal/session"
 )
+
+// backlogged returns upShard's shard and session after one round of
+// timers run 5 ms past the session's Detection Time deadline d while
+// packets received from 1 ms before d on were still queued unread; m is
+// the peer's packet.
+func backlogged(t *testing.T) (sh *shard, e *entry, m netio.Message, d, late session.Time) {
+	sh, m = upShard(t)
+	e = sh.byDiscr[1]
+	d = e.s.DetectDue()
+	if d == session.Never {
+		t.Fatal("detection timer not running")
+	}
+	late = d + session.Time(5*time.Millisecond)
+	sh.fireTimers(late, d-session.Time(time.Millisecond))
+	return sh, e, m, d, late
+}
 
 // RFC 5880 §6.8.4: a session goes Down when no packet has been received
 // for the Detection Time. While packets are still queued unread (heard
@@ -16,14 +33,7 @@ import (
 // resets the timer may be among them. Once everything up to the deadline
 // is read and nothing came, it must.
 func TestDetectionWaitsForQueuedPackets(t *testing.T) {
-	sh, _ := upShard(t)
-	e := sh.byDiscr[1]
-	d := e.s.DetectDue()
-	if d == session.Never {
-		t.Fatal("detection timer not running")
-	}
-	late := d + session.Time(5*time.Millisecond)
-	sh.fireTimers(late, d-session.Time(time.Millisecond))
+	sh, e, _, d, late := backlogged(t)
 	if e.s.State() != packet.StateUp {
 		t.Fatalf("declared Down with packets received before the deadline still unread: %v", e.s.State())
 	}
@@ -35,12 +45,8 @@ func TestDetectionWaitsForQueuedPackets(t *testing.T) {
 
 // A session whose packet was queued is kept Up once the backlog is read.
 func TestQueuedPacketResetsDetection(t *testing.T) {
-	sh, m := upShard(t)
-	e := sh.byDiscr[1]
-	d := e.s.DetectDue()
-	late := d + session.Time(5*time.Millisecond)
-	sh.fireTimers(late, d-session.Time(time.Millisecond)) // backlog: nothing fires
-	sh.dispatch(d-session.Time(time.Millisecond/2), &m)   // the queued packet, read next
+	sh, e, m, d, late := backlogged(t)
+	sh.dispatch(d-session.Time(time.Millisecond/2), &m) // the queued packet, read next
 	sh.fireTimers(late, session.Never)
 	if e.s.State() != packet.StateUp {
 		t.Fatalf("state %v after the queued packet was read, want Up", e.s.State())

@@ -252,7 +252,6 @@ func (sh *shard) noteInterval(p session.Params) {
 // other due deadline is served as usual, so a flood that keeps a socket
 // backlogged delays only the sessions whose verdict waits on it.
 func (sh *shard) fireTimers(now, heard session.Time) {
-	defer sh.restorePostponed()
 	for e := sh.heap.peek(); e != nil && e.deadline <= now; e = sh.heap.peek() {
 		if e.removeAt != 0 && now >= e.removeAt {
 			// Removal: one more AdminDown, then the session is gone.
@@ -276,11 +275,7 @@ func (sh *shard) fireTimers(now, heard session.Time) {
 		sh.act(now, e, out)
 		sh.due = 0
 	}
-}
-
-// restorePostponed puts the sessions fireTimers set aside back in the
-// heap at their unchanged deadlines.
-func (sh *shard) restorePostponed() {
+	// The sessions set aside go back at their unchanged deadlines.
 	for i, e := range sh.postponed {
 		sh.heap.set(e, e.deadline)
 		sh.postponed[i] = nil
