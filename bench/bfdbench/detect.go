@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -85,19 +86,7 @@ func cutOnce(dir string, t *topo, g *gobfdImpl, n int, iv time.Duration, mult in
 	// (its start is a burst of CPU the daemons would share).
 	time.Sleep(max(3*iv, 300*time.Millisecond))
 	if os.Getenv("BFDBENCH_DEBUG") != "" {
-		out, _ := exec.Command("ip", "netns", "exec", t.a, "bin/gobfdctl", "-o", "json", "session", "list").Output()
-		counts := map[string]int{}
-		for _, l := range strings.Split(string(out), "\n") {
-			if i := strings.Index(l, `"detection`); i >= 0 {
-				counts[strings.TrimSpace(l[i:])]++
-			}
-		}
-		fmt.Fprintf(os.Stderr, "A's detection times before the cut: %v\n", counts)
-		if counts[`"detection_time": "3s",`] > 0 {
-			os.WriteFile("/tmp/a-sessions.json", out, 0o644)
-			outB, _ := exec.Command("ip", "netns", "exec", t.b, "bin/gobfdctl", "-o", "json", "session", "list").Output()
-			os.WriteFile("/tmp/b-sessions.json", outB, 0o644)
-		}
+		debugDetectionTimes(t, g, iv, mult)
 	}
 	before := time.Now()
 	silence(t.b)
@@ -113,24 +102,15 @@ func cutOnce(dir string, t *topo, g *gobfdImpl, n int, iv time.Duration, mult in
 		for _, ns := range []string{t.a, t.b} {
 			m, _ := scrape(ns)
 			for _, l := range strings.Split(m, "\n") {
-				if strings.HasPrefix(l, "gobfd_bfd_send_errors") || strings.HasPrefix(l, "gobfd_bfd_receive_overruns") || strings.HasPrefix(l, "process_cpu_seconds") {
+				dropped := strings.HasPrefix(l, "gobfd_bfd_packets_dropped_total") || strings.HasPrefix(l, "gobfd_bfd_events_dropped")
+				if strings.HasPrefix(l, "gobfd_bfd_send_errors") || strings.HasPrefix(l, "gobfd_bfd_receive_overruns") ||
+					strings.HasPrefix(l, "process_cpu_seconds") || (dropped && !strings.HasSuffix(l, " 0")) {
 					fmt.Fprintln(os.Stderr, ns, l)
 				}
 			}
 		}
 	}
 	heal(t.b)
-	if os.Getenv("BFDBENCH_DEBUG") != "" {
-		time.Sleep(3 * time.Second)
-		for _, ns := range []string{t.a, t.b} {
-			m, _ := scrape(ns)
-			for _, l := range strings.Split(m, "\n") {
-				if strings.HasPrefix(l, "gobfd_bfd_packets_dropped_total") || strings.HasPrefix(l, "gobfd_bfd_events_dropped") {
-					fmt.Fprintln(os.Stderr, "after heal", ns, l)
-				}
-			}
-		}
-	}
 
 	evs := g.downsSince(0, before)
 	c := cut{tcMs: float64(fault.Sub(before)) / 1e6}
@@ -193,4 +173,34 @@ func silence(ns string) {
 // heal removes silence's rule.
 func heal(ns string) {
 	exec.Command("chrt", "--idle", "0", "ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "bfbcut").Run()
+}
+
+// debugDetectionTimes (BFDBENCH_DEBUG) prints how many of A's sessions
+// have each Detection Time just before a cut; when some differ from the
+// configured one (a session still coming Up, or flapping), both daemons'
+// session lists are kept in debugDir for a look at their state.
+func debugDetectionTimes(t *topo, g *gobfdImpl, iv time.Duration, mult int) {
+	list := func(ns string) []byte {
+		out, _ := exec.Command("ip", "netns", "exec", ns, filepath.Join(filepath.Dir(g.bin), "gobfdctl"), "-o", "json", "session", "list").Output()
+		return out
+	}
+	out := list(t.a)
+	counts := map[string]int{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if _, v, ok := strings.Cut(l, `"detection_time": `); ok {
+			counts[strings.Trim(v, `",`)]++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "A's detection times before the cut: %v\n", counts)
+	other := false
+	for v := range counts {
+		if d, err := time.ParseDuration(v); err != nil || d != time.Duration(mult)*iv {
+			other = true
+		}
+	}
+	if other {
+		os.WriteFile(filepath.Join(debugDir, "a-sessions.json"), out, 0o644)
+		os.WriteFile(filepath.Join(debugDir, "b-sessions.json"), list(t.b), 0o644)
+		fmt.Fprintf(os.Stderr, "both session lists are in %s\n", debugDir)
+	}
 }

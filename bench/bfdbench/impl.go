@@ -66,7 +66,7 @@ func (g *gobfdImpl) start(t *topo, pairs [][2]int, iv time.Duration, mult int) {
 			sc.Buffer(make([]byte, 64<<10), 1<<20)
 			var dbg *os.File
 			if os.Getenv("BFDBENCH_DEBUG") != "" {
-				dbg, _ = os.Create(fmt.Sprintf("/tmp/bfdbench-gobfd-%d.log", side))
+				dbg, _ = os.Create(filepath.Join(debugDir, fmt.Sprintf("bfdbench-gobfd-%d.log", side)))
 				defer dbg.Close()
 			}
 			for sc.Scan() {

@@ -218,3 +218,8 @@ func main() {
 		os.Exit(3)
 	}
 }
+
+// debugDir keeps what BFDBENCH_DEBUG writes (each daemon's log, session
+// lists): the system's temporary directory, not the run's, which is
+// deleted at the end.
+var debugDir = os.TempDir()

@@ -124,30 +124,38 @@ func waitQuiet(limit time.Duration) {
 // udpRcvbufErrors is the UDP RcvbufErrors counter (IPv4 and IPv6) of the
 // network namespace pid lives in: datagrams the kernel dropped because a
 // socket's receive buffer was full — packets a daemon never saw.
+// /proc/net/snmp has a "Udp:" line of names followed by one of values;
+// /proc/net/snmp6 has a "name value" line per counter.
 func udpRcvbufErrors(pid int) int64 {
 	var total int64
-	for _, f := range []string{"snmp", "snmp6"} {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, f))
-		if err != nil {
-			continue
-		}
-		lines := strings.Split(string(b), "\n")
-		for i, l := range lines {
-			fs := strings.Fields(l)
-			switch {
-			case f == "snmp6" && len(fs) == 2 && (fs[0] == "Udp6RcvbufErrors"):
-				var v int64
-				fmt.Sscan(fs[1], &v)
-				total += v
-			case f == "snmp" && len(fs) > 1 && fs[0] == "Udp:" && i+1 < len(lines):
-				vals := strings.Fields(lines[i+1])
-				for k, name := range fs {
-					if name == "RcvbufErrors" && k < len(vals) && vals[0] == "Udp:" {
-						var v int64
-						fmt.Sscan(vals[k], &v)
-						total += v
-					}
+	add := func(v string) {
+		var x int64
+		fmt.Sscan(v, &x)
+		total += x
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/snmp", pid)); err == nil {
+		var names []string
+		for _, l := range strings.Split(string(b), "\n") {
+			f := strings.Fields(l)
+			if len(f) == 0 || f[0] != "Udp:" {
+				continue
+			}
+			if names == nil {
+				names = f
+				continue
+			}
+			for k, name := range names {
+				if name == "RcvbufErrors" && k < len(f) {
+					add(f[k])
 				}
+			}
+			break
+		}
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/snmp6", pid)); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) == 2 && f[0] == "Udp6RcvbufErrors" {
+				add(f[1])
 			}
 		}
 	}
