@@ -30,8 +30,13 @@ type Result struct {
 	Stress     bool       `json:"stress"`
 	// RxBufDrops: datagrams the kernel dropped during the hold because a
 	// receive buffer was full (UDP RcvbufErrors of each namespace).
-	RxBufDrops [2]int64   `json:"rx_buf_drops"`
-	Detection  *Detection `json:"detection,omitempty"`
+	RxBufDrops [2]int64 `json:"rx_buf_drops"`
+	// StealPercent: CPU time the hypervisor gave to others while this
+	// machine's vCPUs wanted to run, during the hold, in % of one core
+	// (both vCPUs together; /proc/stat). A run with much steal measured a
+	// smaller machine than its ceiling says. Absent in older results.
+	StealPercent *float64   `json:"steal_percent,omitempty"`
+	Detection    *Detection `json:"detection,omitempty"`
 	// TxLateness is gobfd's own measure of how late its periodic packets
 	// left during the hold (from its metrics), per side.
 	TxLateness [2]*Lateness `json:"tx_lateness,omitempty"`
@@ -139,6 +144,7 @@ func main() {
 	c0 := []int64{cpuTicks(pids[0]), cpuTicks(pids[1])}
 	d0 := []int64{udpRcvbufErrors(pids[0]), udpRcvbufErrors(pids[1])}
 	rx0, tx0 := t.packets()
+	st0 := stealTicks()
 	var sc *scraper
 	if isGobfd && *scrapeEvery > 0 {
 		sc = startScraper([2]string{t.a, t.b}, *scrapeEvery)
@@ -150,6 +156,8 @@ func main() {
 	}
 	secs := time.Since(h0).Seconds()
 	rx1, tx1 := t.packets()
+	steal := float64(stealTicks()-st0) / secs // ticks are 1/100 s
+	res.StealPercent = &steal
 	for i := range 2 {
 		res.CPUPercent[i] = float64(cpuTicks(pids[i])-c0[i]) / secs // ticks are 1/100 s
 		res.RSSKiB[i] = rssKiB(pids[i])
@@ -184,6 +192,9 @@ func main() {
 		pct(res.CPUPercent[0]), pct(res.CPUPercent[1]), float64(res.RSSKiB[0])/1024, float64(res.RSSKiB[1])/1024,
 		res.PPSEachWay, res.Stress)
 	tw.Flush()
+	if steal >= 1 {
+		fmt.Printf("CPU steal during the hold: %.1f %% of a core\n", steal)
+	}
 	if res.RxBufDrops != [2]int64{} {
 		fmt.Printf("kernel receive-buffer drops during the hold: A %d, B %d\n", res.RxBufDrops[0], res.RxBufDrops[1])
 	}

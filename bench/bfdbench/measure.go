@@ -121,6 +121,22 @@ func waitQuiet(limit time.Duration) {
 	fmt.Fprintln(os.Stderr, "bfdbench: the machine did not become quiet; measuring anyway")
 }
 
+// stealTicks is the steal time of all CPUs so far, in clock ticks
+// (1/100 s): the eighth value of /proc/stat's "cpu" line (proc(5)).
+func stealTicks() int64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var x int64
+	fmt.Sscan(f[8], &x)
+	return x
+}
+
 // udpRcvbufErrors is the UDP RcvbufErrors counter (IPv4 and IPv6) of the
 // network namespace pid lives in: datagrams the kernel dropped because a
 // socket's receive buffer was full — packets a daemon never saw.
