@@ -94,14 +94,7 @@ func (w *wireWatch) stop() int {
 // seconds of CPU, which the next run would otherwise share.
 func waitQuiet(limit time.Duration) {
 	sample := func() (idle, total uint64) {
-		b, err := os.ReadFile("/proc/stat")
-		if err != nil {
-			return 0, 0
-		}
-		f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
-		for i, v := range f[1:] {
-			var x uint64
-			fmt.Sscan(v, &x)
+		for i, x := range procStatCPU() {
 			total += x
 			if i == 3 || i == 4 { // idle, iowait
 				idle += x
@@ -121,20 +114,31 @@ func waitQuiet(limit time.Duration) {
 	fmt.Fprintln(os.Stderr, "bfdbench: the machine did not become quiet; measuring anyway")
 }
 
-// stealTicks is the steal time of all CPUs so far, in clock ticks
-// (1/100 s): the eighth value of /proc/stat's "cpu" line (proc(5)).
-func stealTicks() int64 {
+// procStatCPU is the machine's CPU time so far, in clock ticks (1/100 s),
+// by kind: the values of /proc/stat's "cpu" line (user, nice, system,
+// idle, iowait, irq, softirq, steal, …; proc(5)). nil if unreadable.
+func procStatCPU() []uint64 {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return nil
 	}
 	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0
+	if len(f) == 0 || f[0] != "cpu" {
+		return nil
 	}
-	var x int64
-	fmt.Sscan(f[8], &x)
-	return x
+	v := make([]uint64, len(f)-1)
+	for i, x := range f[1:] {
+		fmt.Sscan(x, &v[i])
+	}
+	return v
+}
+
+// stealTicks is the steal time of all CPUs so far (ticks).
+func stealTicks() int64 {
+	if v := procStatCPU(); len(v) > 7 {
+		return int64(v[7])
+	}
+	return 0
 }
 
 // udpRcvbufErrors is the UDP RcvbufErrors counter (IPv4 and IPv6) of the

@@ -175,22 +175,36 @@ func idleShare(i0, t0, i1, t1 uint64) float64 {
 	return float64(i1-i0) / float64(t1-t0)
 }
 
-// cpuTimes returns the machine's idle and total CPU time so far (ticks).
-func cpuTimes() (idle, total uint64) {
+// cpuSample is the machine's CPU time so far (ticks, all CPUs), from
+// /proc/stat's "cpu" line (user nice system idle iowait irq softirq steal
+// …; proc(5)): idle counts idle and iowait, steal the time the hypervisor
+// gave to other guests while this one wanted to run.
+type cpuSample struct{ idle, total, steal uint64 }
+
+func sampleCPU() (c cpuSample) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, 0
+		return c
 	}
-	line, _, _ := strings.Cut(string(b), "\n") // "cpu  user nice system idle iowait ..."
+	line, _, _ := strings.Cut(string(b), "\n")
 	for i, f := range strings.Fields(line)[1:] {
 		var x uint64
 		fmt.Sscan(f, &x)
-		total += x
-		if i == 3 || i == 4 { // idle, iowait
-			idle += x
+		c.total += x
+		switch i {
+		case 3, 4:
+			c.idle += x
+		case 7:
+			c.steal = x
 		}
 	}
-	return idle, total
+	return c
+}
+
+// cpuTimes returns the machine's idle and total CPU time so far (ticks).
+func cpuTimes() (idle, total uint64) {
+	c := sampleCPU()
+	return c.idle, c.total
 }
 
 // waitQuiet waits (up to max) until three quarters of the machine's CPU time
@@ -209,24 +223,6 @@ func waitQuiet(t *testing.T, max time.Duration) float64 {
 	}
 }
 
-// stealTicks is the machine's CPU steal so far (ticks, all CPUs): time the
-// hypervisor gave to other guests while this one wanted to run (the eighth
-// value of /proc/stat's "cpu" line, proc(5)).
-func stealTicks() uint64 {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 {
-		return 0
-	}
-	var x uint64
-	fmt.Sscan(f[8], &x)
-	return x
-}
-
 // maxSteal is the share of the machine's CPU time (all CPUs) the
 // hypervisor may take during a hold of fast sessions before a flap is put
 // down to the machine: a fifth of a 2-core machine is 40 % of a core, and
@@ -235,12 +231,14 @@ func stealTicks() uint64 {
 const maxSteal = 0.2
 
 // skipIfStolen skips a test whose sessions flapped while the hypervisor
-// took more than maxSteal of the machine (steal ticks s0..s1 over total
-// ticks t0..t1), saying so; it returns otherwise, and the caller fails.
-func skipIfStolen(t *testing.T, s0, s1, t0, t1 uint64, what string) {
+// took more than maxSteal of the machine between samples a and b, saying
+// so; it returns otherwise, and the caller fails.
+func skipIfStolen(t *testing.T, a, b cpuSample, what string) {
 	t.Helper()
-	if t1 > t0 && float64(s1-s0)/float64(t1-t0) > maxSteal {
-		t.Skipf("%s, but the hypervisor took %.0f%% of the machine's CPU time during the hold (steal): the stalls were the machine's, not gobfd's",
-			what, 100*float64(s1-s0)/float64(t1-t0))
+	if b.total > a.total {
+		if share := float64(b.steal-a.steal) / float64(b.total-a.total); share > maxSteal {
+			t.Skipf("%s, but the hypervisor took %.0f%% of the machine's CPU time during the hold (steal): the stalls were the machine's, not gobfd's",
+				what, 100*share)
+		}
 	}
 }

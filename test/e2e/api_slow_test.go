@@ -148,8 +148,8 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 	ma, mb := da.mark(), db.mark() // a change from here on is logged after the marks
 	downA, downB := downs(ca, false), downs(cb, false)
 	lost0 := metricValue(t, a, "gobfd_bfd_events_dropped_total")
-	i0, t0 := cpuTimes()
-	st0 := stealTicks()
+	c0 := sampleCPU()
+	i0, t0 := c0.idle, c0.total
 	ca0, cb0 := cpuTicks(t, da), cpuTicks(t, db)
 	// The hold: at least 10 s, and until the events made are half as many
 	// again as the watcher's queue holds (at most 40 s).
@@ -197,7 +197,8 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 		<-done
 	}
 	n := int(made.Load())
-	i1, t1 := cpuTimes()
+	c1 := sampleCPU()
+	i1, t1 := c1.idle, c1.total
 	// Machine ticks count every CPU; a daemon's count its own time.
 	daemons := float64(cpuTicks(t, da)-ca0+cpuTicks(t, db)-cb0) / float64(t1-t0)
 	t.Logf("during the hold (%v): machine %.0f%% idle, the two daemons %.0f%% of it; %d admin-state changes made events",
@@ -209,7 +210,7 @@ func TestSlowWatcherDoesNotSlowBFD(t *testing.T) {
 		}
 		for _, line := range d.lines()[m:] {
 			if strings.Contains(line, "session state changed") && !isExtra(line) {
-				skipIfStolen(t, st0, stealTicks(), t0, t1, "a session flapped while the watcher was stuck")
+				skipIfStolen(t, c0, c1, "a session flapped while the watcher was stuck")
 				t.Fatalf("a session flapped while the watcher was stuck (machine %.0f%% idle before the test, %.0f%% during the hold): %s",
 					100*idle, 100*idleShare(i0, t0, i1, t1), line)
 			}
