@@ -40,7 +40,10 @@ type Result struct {
 	// TxLateness is gobfd's own measure of how late its periodic packets
 	// left during the hold (from its metrics), per side.
 	TxLateness [2]*Lateness `json:"tx_lateness,omitempty"`
-	Settings   string       `json:"settings,omitempty"`
+	// Stalls: gobfd's own pauses during the hold and the detections it
+	// held over them, per side (absent in older results).
+	Stalls   [2]*Stalls `json:"stalls,omitempty"`
+	Settings string     `json:"settings,omitempty"`
 	// Scrapes: gobfd's /metrics scraped during the hold (-scrape-every).
 	Scrapes *Scrapes `json:"scrapes,omitempty"`
 	When    string   `json:"when"`
@@ -171,6 +174,7 @@ func main() {
 		for i, ns := range []string{t.a, t.b} {
 			if s1, err := scrape(ns); err == nil {
 				res.TxLateness[i] = lateness(scr0[i], s1)
+				res.Stalls[i] = stalls(scr0[i], s1)
 			} else {
 				fmt.Fprintf(os.Stderr, "bfdbench: scraping %s: %v\n", ns, err)
 			}
@@ -203,6 +207,10 @@ func main() {
 			fmt.Printf("TX lateness %c (%.0f packets): p50 ≤ %.3g ms, p99 ≤ %.3g ms, p99.9 ≤ %.3g ms, over 1 s: %.0f; within 1 ms: %.4f%%\n",
 				'A'+i, l.Packets, l.P50Ms, l.P99Ms, l.P999Ms, l.Overflows, 100*l.Within["1ms"])
 		}
+	}
+	if a, b := res.Stalls[0], res.Stalls[1]; a != nil && b != nil && a.Count+b.Count > 0 {
+		fmt.Printf("shard stalls of 2 ms or more (the thread or the machine did not run) A / B: %.0f / %.0f, over 10 ms %.0f / %.0f, over 25 ms %.0f / %.0f; Detection Times held over them %.0f / %.0f\n",
+			a.Count, b.Count, a.Over10ms, b.Over10ms, a.Over25ms, b.Over25ms, a.Held, b.Held)
 	}
 	if sc := res.Scrapes; sc != nil {
 		fmt.Printf("metrics scraped during the hold: %d scrapes (%d failed), slowest A %.0f ms / B %.0f ms, %d / %d KiB\n",

@@ -69,6 +69,7 @@ type Engine struct {
 
 	drops    [packet.NumDropReasons]atomic.Uint64
 	overruns atomic.Uint64
+	held     atomic.Uint64 // DetectionsHeld
 	// transitions[from][to] counts state changes (RFC 5880 §6.2).
 	transitions [4][4]atomic.Uint64
 	sendErrors  atomic.Uint64

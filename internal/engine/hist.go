@@ -88,19 +88,20 @@ func (h Histogram) Sub(old Histogram) Histogram {
 // system call. It includes the shard's tick coalescing (up to a twentieth
 // of the shortest interval) and any CPU starvation.
 func (e *Engine) TxLateness() Histogram {
-	var h Histogram
-	for _, sh := range e.shards {
-		sh.txLate.addTo(&h)
-	}
-	return h
+	return e.sum(func(sh *shard) *histogram { return &sh.txLate })
 }
 
 // DetectionLateness is how late Detection Time expiries were acted upon
 // relative to their deadline (RFC 5880 §6.8.4).
 func (e *Engine) DetectionLateness() Histogram {
+	return e.sum(func(sh *shard) *histogram { return &sh.detLate })
+}
+
+// sum adds up one histogram of every shard.
+func (e *Engine) sum(of func(*shard) *histogram) Histogram {
 	var h Histogram
 	for _, sh := range e.shards {
-		sh.detLate.addTo(&h)
+		of(sh).addTo(&h)
 	}
 	return h
 }

@@ -79,6 +79,13 @@ type shard struct {
 	// scheduling class (Options.ThreadSetup).
 	locked  bool
 	yielded session.Time // last yield
+
+	// expect: when the shard planned to run again (before it slept, the
+	// end of its sleep; otherwise the end of its round); stall: the last
+	// gap past such a plan (stall.go); stalls: their lengths.
+	expect session.Time
+	stall  stallWindow
+	stalls histogram
 }
 
 func newShard(id int, e *Engine) *shard {
@@ -105,6 +112,7 @@ func (sh *shard) run(ctx context.Context) {
 	sh.rx.init(sh.w)
 	polled := false // the sockets' poll results are fresh from the sleep
 	for ctx.Err() == nil {
+		sh.noteWake(sh.eng.now())
 		sh.runCommands()
 		// Packets that arrived before now count before any timer fires:
 		// after a stall (no CPU for this goroutine), queued packets must not
@@ -126,6 +134,7 @@ func (sh *shard) run(ctx context.Context) {
 		// takes comes out of the sleep, not out of a deadline's service.
 		sh.yield()
 		wait := sh.nextWake()
+		sh.expect = sh.eng.now().Add(wait)
 		// When the shard wakes soon anyway — within five ticks, a quarter
 		// of its shortest interval — received packets wait for that
 		// wake-up instead of causing one: one wake-up then serves both.
@@ -140,6 +149,7 @@ func (sh *shard) run(ctx context.Context) {
 		if more || len(sh.cmds) > 0 || (mode == sleepAll && len(sh.in) > 0) || ctx.Err() != nil {
 			sh.w.cancel()
 			polled = false
+			sh.expect = sh.eng.now()
 			continue
 		}
 		polled = sh.w.sleep(wait, sh.rx.pollSet(mode == sleepAll))
@@ -260,6 +270,9 @@ func (sh *shard) fireTimers(now, heard session.Time) {
 			continue
 		}
 		txDue, detDue := e.s.TxDue(), e.s.DetectDue()
+		if detDue <= now && sh.holdInStall(e, detDue) {
+			detDue = e.s.DetectDue()
+		}
 		if detDue <= now && detDue > heard {
 			sh.heap.remove(e)
 			sh.postponed = append(sh.postponed, e)

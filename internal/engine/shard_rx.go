@@ -97,9 +97,8 @@ func (sh *shard) readSockets(polled bool) (more bool, heard session.Time) {
 			return false, heard
 		}
 	}
-	wall := time.Now()
-	at := session.Time(wall.Sub(sh.eng.start))
-	wallNs := wall.UnixNano()
+	var clk rxClock
+	clk.read(sh.eng.start)
 	for i, s := range r.socks {
 		rev := fds[i].Revents
 		fds[i].Revents = 0
@@ -107,7 +106,7 @@ func (sh *shard) readSockets(polled bool) (more bool, heard session.Time) {
 			continue
 		}
 		pollin := rev&unix.POLLIN != 0
-		s.BeginReads(wall)
+		s.BeginReads(clk.wall)
 		last := session.Never
 		for k := 0; ; k++ {
 			if k == maxReadPerSocket {
@@ -124,7 +123,7 @@ func (sh *shard) readSockets(polled bool) (more bool, heard session.Time) {
 				break
 			}
 			pollin = false
-			last = rxTime(at, wallNs, r.msg.Stamp)
+			last = clk.date(sh.eng.start, r.msg.Stamp)
 			sh.dispatch(last, &r.msg)
 		}
 	}
@@ -133,6 +132,34 @@ func (sh *shard) readSockets(polled bool) (more bool, heard session.Time) {
 		r.fwd = r.fwd[:0]
 	}
 	return more, heard
+}
+
+// rxClock is the pair of clock readings a round of reads dates packets by
+// (rxTime).
+type rxClock struct {
+	wall   time.Time
+	at     session.Time // wall on the engine's clock
+	wallNs int64
+}
+
+func (c *rxClock) read(start time.Time) {
+	c.wall = time.Now()
+	c.at = session.Time(c.wall.Sub(start))
+	c.wallNs = c.wall.UnixNano()
+}
+
+// date is the receive time of a packet the kernel stamped at stamp. A
+// packet stamped more than a millisecond after the readings arrived while
+// the round was reading — a long round, or one whose thread lost the CPU
+// in the middle of it — and rxTime would date it, and every later one, to
+// the earlier readings: up to a stall's length too early, which can expire
+// the Detection Time the packet should have reset. The clocks are read
+// again first.
+func (c *rxClock) date(start time.Time, stamp int64) session.Time {
+	if stamp > c.wallNs+int64(time.Millisecond) {
+		c.read(start)
+	}
+	return rxTime(c.at, c.wallNs, stamp)
 }
 
 // dispatch handles a packet read from the shard's socket, or forwards it

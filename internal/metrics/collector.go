@@ -20,6 +20,8 @@ type Source interface {
 	DetectionLateness() engine.Histogram
 	Overruns() uint64
 	EventsLost() uint64
+	Stalls() engine.Histogram
+	DetectionsHeld() uint64
 	SendErrors() uint64
 	ReceiveErrors() uint64
 }
@@ -44,7 +46,7 @@ type Collector struct {
 
 	dropped, transitions, authFailures              *prometheus.Desc
 	txLate, detLate, overruns, sendErrors, rxErrors *prometheus.Desc
-	eventsLost                                      *prometheus.Desc
+	eventsLost, stalls, held                        *prometheus.Desc
 }
 
 // New returns a collector reading src.
@@ -67,13 +69,17 @@ func New(src Source, o Options) *Collector {
 		rxErrors:   d("receive_errors_total", "Reads of the receive sockets that failed.", nil),
 		eventsLost: d("events_dropped_total", "State-change events a slow consumer (an API watcher, the log) missed "+
 			"because its queue was full; the sessions never wait for one.", nil),
+		stalls: d("engine_stall_seconds", "Gaps of 2 ms or more past a shard's planned wake-up: time in which "+
+			"its thread, or the whole machine, did not run.", nil),
+		held: d("detections_held_total", "Detection Time expiries that fell inside such a gap and were held "+
+			"for one of the peer's intervals after it, so that the host's own pause was not taken for the peer's silence.", nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.dropped, c.transitions, c.authFailures, c.txLate, c.detLate,
-		c.overruns, c.sendErrors, c.rxErrors, c.eventsLost} {
+		c.overruns, c.sendErrors, c.rxErrors, c.eventsLost, c.stalls, c.held} {
 		ch <- d
 	}
 }
@@ -106,6 +112,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.sendErrors, counter, float64(c.src.SendErrors()))
 	ch <- prometheus.MustNewConstMetric(c.rxErrors, counter, float64(c.src.ReceiveErrors()))
 	ch <- prometheus.MustNewConstMetric(c.eventsLost, counter, float64(c.src.EventsLost()))
+	ch <- histogram(c.stalls, c.src.Stalls())
+	ch <- prometheus.MustNewConstMetric(c.held, counter, float64(c.src.DetectionsHeld()))
 }
 
 // histogram turns an engine histogram into a Prometheus one (cumulative

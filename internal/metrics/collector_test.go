@@ -48,8 +48,15 @@ func (fake) TxLateness() engine.Histogram {
 func (fake) DetectionLateness() engine.Histogram { return engine.Histogram{} }
 func (fake) Overruns() uint64                    { return 0 }
 func (fake) EventsLost() uint64                  { return 4 }
-func (fake) SendErrors() uint64                  { return 0 }
-func (fake) ReceiveErrors() uint64               { return 1 }
+func (fake) Stalls() engine.Histogram {
+	var h engine.Histogram
+	h.Counts[9] = 2 // (10 ms, 25 ms]
+	h.Sum = 30 * time.Millisecond
+	return h
+}
+func (fake) DetectionsHeld() uint64 { return 7 }
+func (fake) SendErrors() uint64     { return 0 }
+func (fake) ReceiveErrors() uint64  { return 1 }
 
 var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
@@ -115,6 +122,10 @@ func TestExporterPerSession(t *testing.T) {
 			`gobfd_bfd_auth_failures_total 2`,
 			`gobfd_bfd_receive_errors_total 1`,
 			`gobfd_bfd_events_dropped_total 4`,
+			`gobfd_bfd_detections_held_total 7`,
+			`gobfd_bfd_engine_stall_seconds_bucket{le="0.01"} 0`,
+			`gobfd_bfd_engine_stall_seconds_bucket{le="0.025"} 2`,
+			`gobfd_bfd_engine_stall_seconds_count 2`,
 			`gobfd_bfd_tx_lateness_seconds_bucket{le="2.5e-05"} 5`,
 			`gobfd_bfd_tx_lateness_seconds_bucket{le="+Inf"} 6`,
 			`gobfd_bfd_tx_lateness_seconds_count 6`,

@@ -61,6 +61,7 @@ type Session struct {
 	remoteCPI        bool
 	heardFromPeer    bool // a packet was accepted since the last detection expiry
 	lastRx           Time
+	detectHold       Time // the Detection Time does not expire before this (HoldDetection)
 
 	// RFC 5880 §6.8.3: values in effect while a Poll Sequence is running.
 	txDesiredInEffect  time.Duration // DesiredMinTx used for the TX interval

@@ -42,14 +42,14 @@ func (s *Session) detectAt() Time {
 	if s.localDemandActive() {
 		// Only a Poll Sequence that goes unanswered detects a failure.
 		if s.pollActive && s.pollSent {
-			return s.pollStart.Add(s.detectionTime())
+			return max(s.pollStart.Add(s.detectionTime()), s.detectHold)
 		}
 		return Never
 	}
 	if !s.heardFromPeer {
 		return Never
 	}
-	return s.lastRx.Add(s.detectionTime())
+	return max(s.lastRx.Add(s.detectionTime()), s.detectHold)
 }
 
 // mayTransmit: RFC 5880 §6.8.7 — a passive system sends nothing until it has
@@ -195,6 +195,7 @@ func (s *Session) detectionExpired(now Time, out *Output) {
 	// §6.8.18: the peer's Required Min RX no longer binds us.
 	s.remoteMinRx = time.Microsecond
 	s.heardFromPeer = false
+	s.detectHold = 0
 	s.updateEcho(now)
 	s.reschedule(now)
 }

@@ -21,15 +21,7 @@ func TestSmoke1000At50ms(t *testing.T) {
 	}
 	a, b := netns.Pair(t, "sm")
 	const k = 32
-	var addrA, addrB []string
-	for i := range k {
-		addrA = append(addrA, fmt.Sprintf("198.18.1.%d", i+1))
-		addrB = append(addrB, fmt.Sprintf("198.18.1.%d", i+101))
-	}
-	for i := range k {
-		netns.IP(t, "-n", a, "addr", "add", addrA[i]+"/16", "dev", "v"+a)
-		netns.IP(t, "-n", b, "addr", "add", addrB[i]+"/16", "dev", "v"+b)
-	}
+	addrA, addrB := addressPairs(t, a, b, "198.18.1", "/16", k)
 	conf := func(local, peer []string) string {
 		var sb strings.Builder
 		sb.WriteString("log: {level: info}\nsessions:\n")

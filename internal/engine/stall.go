@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/dantte-lp/gobfd/internal/session"
+)
+
+// stallMin is how much later than planned a shard must wake to count as
+// having stalled. Ordinary wake-ups are late by tens of microseconds
+// (p99.9 about 1 ms on a loaded 2-core machine); a gap beyond this is
+// time in which the shard's thread — or the whole machine — did not run.
+const stallMin = 2 * time.Millisecond
+
+// stallWindow is the last gap in a shard's run: from the instant it
+// planned to be running again to the instant it was.
+type stallWindow struct {
+	from, to session.Time
+}
+
+// noteWake compares a wake-up at now with the plan (sh.expect) and
+// records a gap of stallMin or more as the shard's last stall.
+func (sh *shard) noteWake(now session.Time) {
+	if sh.expect == 0 {
+		return
+	}
+	if late := now.Sub(sh.expect); late >= stallMin {
+		sh.stall = stallWindow{from: sh.expect, to: now}
+		sh.stalls.observe(late)
+	}
+}
+
+// holdInStall holds a Detection Time that expired inside the shard's last
+// stall until one of the peer's transmit intervals after the stall's end,
+// but no longer than the stall lasted (session.HoldDetection says why),
+// and reports whether it did.
+//
+// Why: a shard whose process alone lost the CPU finds the packets that
+// arrived meanwhile queued on its sockets and reads them before any timer
+// (readSockets, fireTimers). But when the whole machine stops — a virtual
+// machine paused by its hypervisor for tens of milliseconds, which the
+// guest's steal time does not show — nothing is queued: the host's
+// network stack did not run either, and a peer on the same host did not
+// send. Declaring every session whose deadline fell in the gap Down at
+// once was the flap of 500 sessions at 10 ms × 3 that bench/bfdbench
+// measured up to three times a minute on such a machine, an independent
+// process seeing the same 25–31 ms gaps (docs/en/12-benchmarks.md). A
+// live peer gets a packet through within one of its intervals of the
+// shard running again (a peer frozen with it sends its overdue packets at
+// once; a remote one's were held by the host), so that is the grace. A
+// deadline held once lies past the stall's end and is not held again; a
+// peer that is really gone is declared Down at the held deadline, late by
+// at most one interval beyond the stall.
+func (sh *shard) holdInStall(e *entry, detDue session.Time) bool {
+	w := sh.stall
+	if detDue <= w.from || detDue > w.to {
+		return false
+	}
+	e.s.HoldDetection(w.to.Add(min(w.to.Sub(w.from), e.s.RxInterval())))
+	sh.eng.held.Add(1)
+	return true
+}
+
+// Stalls is the distribution of gaps of stallMin or more in the shards'
+// run past their planned wake-ups (their threads, or the machine, did not
+// run).
+func (e *Engine) Stalls() Histogram { return e.sum(func(sh *shard) *histogram { return &sh.stalls }) }
+
+// DetectionsHeld counts Detection Time expiries that fell inside a stall
+// and were held by its length (shard.holdInStall).
+func (e *Engine) DetectionsHeld() uint64 { return e.held.Load() }
