@@ -42,8 +42,10 @@ type Result struct {
 	TxLateness [2]*Lateness `json:"tx_lateness,omitempty"`
 	// Stalls: gobfd's own pauses during the hold and the detections it
 	// held over them, per side (absent in older results).
-	Stalls   [2]*Stalls `json:"stalls,omitempty"`
-	Settings string     `json:"settings,omitempty"`
+	Stalls [2]*Stalls `json:"stalls,omitempty"`
+	// Pauses: the machine's own pauses during the hold (pauses.go).
+	Pauses   *Pauses `json:"pauses,omitempty"`
+	Settings string  `json:"settings,omitempty"`
 	// Scrapes: gobfd's /metrics scraped during the hold (-scrape-every).
 	Scrapes *Scrapes `json:"scrapes,omitempty"`
 	When    string   `json:"when"`
@@ -152,8 +154,10 @@ func main() {
 	if isGobfd && *scrapeEvery > 0 {
 		sc = startScraper([2]string{t.a, t.b}, *scrapeEvery)
 	}
+	pw := watchPauses()
 	h0 := time.Now()
 	time.Sleep(*hold)
+	res.Pauses = pw.finish()
 	if sc != nil {
 		res.Scrapes = sc.finish()
 	}
@@ -207,6 +211,10 @@ func main() {
 			fmt.Printf("TX lateness %c (%.0f packets): p50 ≤ %.3g ms, p99 ≤ %.3g ms, p99.9 ≤ %.3g ms, over 1 s: %.0f; within 1 ms: %.4f%%\n",
 				'A'+i, l.Packets, l.P50Ms, l.P99Ms, l.P999Ms, l.Overflows, 100*l.Within["1ms"])
 		}
+	}
+	if p := res.Pauses; p != nil && p.Over10ms > 0 {
+		fmt.Printf("machine pauses during the hold (a sleeping thread woke 10 ms or more late): %d, %d of them 25 ms or more, the longest %.0f ms\n",
+			p.Over10ms, p.Over25ms, p.LongestMs)
 	}
 	if a, b := res.Stalls[0], res.Stalls[1]; a != nil && b != nil && a.Count+b.Count > 0 {
 		fmt.Printf("shard stalls of 2 ms or more (the thread or the machine did not run) A / B: %.0f / %.0f, over 10 ms %.0f / %.0f, over 25 ms %.0f / %.0f; Detection Times held over them %.0f / %.0f\n",

@@ -41,8 +41,8 @@ func printTable(path string, w io.Writer) error {
 	if ceiling > 0 {
 		fmt.Fprintf(w, "Physical ceiling (bench/ceiling): %.0f datagrams/s each way.\n\n", ceiling)
 	}
-	fmt.Fprintln(w, "| implementation | sessions @ interval ×3 | settings | all Up after | lost Up | Up at end | CPU A + B (% of a core) | RSS A / B | packets/s each way | of ceiling | TX lateness p50 / p99 / p99.9 (A) | CPU steal (% of a core) |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| implementation | sessions @ interval ×3 | settings | all Up after | lost Up | Up at end | CPU A + B (% of a core) | RSS A / B | packets/s each way | of ceiling | TX lateness p50 / p99 / p99.9 (A) | CPU steal (% of a core) | machine pauses ≥ 10 / ≥ 25 ms, longest |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	rss := map[int]float64{}
 	for _, r := range rs {
 		up := "never"
@@ -68,10 +68,14 @@ func printTable(path string, w io.Writer) error {
 		if r.StealPercent != nil {
 			steal = pct(*r.StealPercent)
 		}
-		fmt.Fprintf(w, "| %s | %d @ %g ms | %s | %s | %d | %d / %d | %s + %s | %.1f / %.1f MB | %.0f | %s | %s | %s |\n",
+		pauses := "–"
+		if p := r.Pauses; p != nil {
+			pauses = fmt.Sprintf("%d / %d, %.0f ms", p.Over10ms, p.Over25ms, p.LongestMs)
+		}
+		fmt.Fprintf(w, "| %s | %d @ %g ms | %s | %s | %d | %d / %d | %s + %s | %.1f / %.1f MB | %.0f | %s | %s | %s | %s |\n",
 			r.Impl, r.Sessions, r.IntervalMs, set, up, r.LostUp, r.UpAtEnd[0], r.UpAtEnd[1],
 			pct(r.CPUPercent[0]), pct(r.CPUPercent[1]), float64(r.RSSKiB[0])/1024, float64(r.RSSKiB[1])/1024,
-			r.PPSEachWay, frac, lat, steal)
+			r.PPSEachWay, frac, lat, steal, pauses)
 		if r.Impl == "gobfd" && r.IntervalMs == 1000 && !r.Stress {
 			rss[r.Sessions] = float64(r.RSSKiB[0]+r.RSSKiB[1]) / 2
 		}

@@ -80,9 +80,11 @@ type shard struct {
 	locked  bool
 	yielded session.Time // last yield
 
-	// expect: when the shard planned to run again (before it slept, the
-	// end of its sleep; otherwise the end of its round); stall: the last
-	// gap past such a plan (stall.go); stalls: their lengths.
+	// ranAt: when the shard last ran (the end of its round); expect: when
+	// it planned to run again (the end of its sleep, or ranAt); stall:
+	// the last gap of a wake-up late past such a plan (stall.go); stalls:
+	// how late.
+	ranAt  session.Time
 	expect session.Time
 	stall  stallWindow
 	stalls histogram
@@ -134,7 +136,8 @@ func (sh *shard) run(ctx context.Context) {
 		// takes comes out of the sleep, not out of a deadline's service.
 		sh.yield()
 		wait := sh.nextWake()
-		sh.expect = sh.eng.now().Add(wait)
+		sh.ranAt = sh.eng.now()
+		sh.expect = sh.ranAt.Add(wait)
 		// When the shard wakes soon anyway — within five ticks, a quarter
 		// of its shortest interval — received packets wait for that
 		// wake-up instead of causing one: one wake-up then serves both.
@@ -149,7 +152,8 @@ func (sh *shard) run(ctx context.Context) {
 		if more || len(sh.cmds) > 0 || (mode == sleepAll && len(sh.in) > 0) || ctx.Err() != nil {
 			sh.w.cancel()
 			polled = false
-			sh.expect = sh.eng.now()
+			sh.ranAt = sh.eng.now()
+			sh.expect = sh.ranAt
 			continue
 		}
 		polled = sh.w.sleep(wait, sh.rx.pollSet(mode == sleepAll))

@@ -12,20 +12,27 @@ import (
 // time in which the shard's thread — or the whole machine — did not run.
 const stallMin = 2 * time.Millisecond
 
-// stallWindow is the last gap in a shard's run: from the instant it
-// planned to be running again to the instant it was.
+// stallWindow is the last gap in a shard's run: from the instant it last
+// ran to the instant it ran again, when that was stallMin or more past
+// its plan.
+//
+// The gap starts where the shard last ran, not where it planned to wake:
+// a shard sleeps until its earliest deadline, so the deadlines a pause
+// takes are the ones it planned to wake for — and the machine may have
+// stopped at any instant of that sleep, the packets that would have moved
+// them with it.
 type stallWindow struct {
 	from, to session.Time
 }
 
 // noteWake compares a wake-up at now with the plan (sh.expect) and
-// records a gap of stallMin or more as the shard's last stall.
+// records a wake-up stallMin or more late as the shard's last stall.
 func (sh *shard) noteWake(now session.Time) {
 	if sh.expect == 0 {
 		return
 	}
 	if late := now.Sub(sh.expect); late >= stallMin {
-		sh.stall = stallWindow{from: sh.expect, to: now}
+		sh.stall = stallWindow{from: sh.ranAt, to: now}
 		sh.stalls.observe(late)
 	}
 }

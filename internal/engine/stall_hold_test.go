@@ -11,8 +11,8 @@ import (
 const msT = session.Time(time.Millisecond)
 
 // stalledShard is upShard's shard and session after a stall: the shard
-// planned to run again at d+from and ran only at d+to, d being the
-// session's Detection Time deadline.
+// last ran at d+from, planned to run again then too, and ran only at
+// d+to, d being the session's Detection Time deadline.
 func stalledShard(t *testing.T, from, to session.Time) (*shard, *entry, session.Time) {
 	sh, _ := upShard(t)
 	e := sh.byDiscr[1]
@@ -20,7 +20,7 @@ func stalledShard(t *testing.T, from, to session.Time) (*shard, *entry, session.
 	if d == session.Never {
 		t.Fatal("detection timer not running")
 	}
-	sh.expect = d + from
+	sh.ranAt, sh.expect = d+from, d+from
 	sh.noteWake(d + to)
 	return sh, e, d
 }
@@ -69,7 +69,7 @@ func TestStallThenPacketStaysUp(t *testing.T) {
 // intervals after it but no longer than the gap, and a wake-up late by
 // less than stallMin is no stall.
 func TestStallHoldBounds(t *testing.T) {
-	// The deadline passed before the shard planned to run: not the stall's.
+	// The deadline passed before the shard last ran: not the stall's.
 	sh, e, d := stalledShard(t, 1*msT, 25*msT)
 	sh.fireTimers(d+25*msT, session.Never)
 	if e.s.State() != packet.StateDown {
@@ -121,5 +121,20 @@ func TestPacketAfterReadingsDatedByStamp(t *testing.T) {
 	old := c.wallNs - int64(20*time.Millisecond)
 	if got := c.date(start, old); got != c.at-20*msT {
 		t.Fatalf("a queued packet dated %v from the readings, want -20ms", time.Duration(got-c.at))
+	}
+}
+
+// The deadline a shard sleeps for is the one a pause takes: a shard that
+// went to sleep 5 ms before d, planning to wake at d, and woke 25 ms late
+// holds it.
+func TestStallHoldsTheDeadlineSleptFor(t *testing.T) {
+	sh, _ := upShard(t)
+	e := sh.byDiscr[1]
+	d := e.s.DetectDue()
+	sh.ranAt, sh.expect = d-5*msT, d
+	sh.noteWake(d + 25*msT)
+	sh.fireTimers(d+25*msT, session.Never)
+	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+35*msT {
+		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 10 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))
 	}
 }
