@@ -42,17 +42,26 @@ func (s *Session) Poll(now Time) Output {
 
 // SetParams changes the session parameters at run time. Timer changes are
 // made with a Poll Sequence as RFC 5880 §6.8.3 requires, so an Up session
-// never flaps for them. While a Poll Sequence runs, the change waits for it
-// to finish (only the latest waiting change is kept).
+// never flaps for them. While a Poll Sequence runs, a timer change waits
+// for it to finish (only the latest waiting change is kept); everything
+// else — Detect Mult, authentication, Demand, passive — takes effect at
+// once, since §6.8.3 defers only the timers. Held back too, a change
+// could wait for a Final the peer can no longer send: after the peer
+// switched to authentication, our unauthenticated Poll is dropped (§6.8.6)
+// and the authentication change that would let it through waited for its
+// answer until the session timed out.
 func (s *Session) SetParams(now Time, p Params) (Output, error) {
 	var out Output
 	if err := p.Validate(); err != nil {
 		return out, err
 	}
 	if s.pollActive && s.state == packet.StateUp {
-		cp := p
-		s.pending = &cp
-		return out, nil
+		s.pending = nil
+		if p.DesiredMinTx != s.cfg.DesiredMinTx || p.RequiredMinRx != s.cfg.RequiredMinRx {
+			cp := p
+			s.pending = &cp
+		}
+		p.DesiredMinTx, p.RequiredMinRx = s.cfg.DesiredMinTx, s.cfg.RequiredMinRx
 	}
 	if s.changeParams(now, p) {
 		out.Send = true

@@ -150,3 +150,41 @@ func TestSetParamsValidation(t *testing.T) {
 		}
 	}
 }
+
+// RFC 5880 §6.8.3 defers only timer changes to the end of a Poll Sequence:
+// a Detect Mult or an authentication change made while one runs takes
+// effect at once, a timer change made with them still waits for the
+// Final, and Params reports everything configured, so that a caller that
+// changes one field (the API) keeps the others.
+func TestNonTimerChangesDoNotWaitForPoll(t *testing.T) {
+	a := newSession(t, 1, params(50*ms, 50*ms, 3), 0)
+	b := newSession(t, 2, params(50*ms, 50*ms, 3), 0)
+	now := up(t, a, b, 0)
+	a.SetParams(now, params(100*ms, 50*ms, 3)) // a Poll Sequence runs
+	if !a.Snapshot().PollActive {
+		t.Fatal("setup: no Poll Sequence running")
+	}
+
+	p := a.Params() // the API's read-modify-write: the timer change is kept
+	if p.DesiredMinTx != 100*ms {
+		t.Fatalf("Params during the Poll: DesiredMinTx %v, want the configured 100ms", p.DesiredMinTx)
+	}
+	p.DetectMult = 20
+	a.SetParams(now, p)
+	c, _ := build(t, a, now)
+	if c.DetectMult != 20 || c.DesiredMinTx != 100_000 || !c.Poll {
+		t.Fatalf("packet during the Poll: DetectMult %d DesiredMinTx %d P=%v; want 20 at once, the Poll for 100 ms still running", c.DetectMult, c.DesiredMinTx, c.Poll)
+	}
+
+	p = a.Params()
+	p.Auth = Auth{Type: packet.AuthKeyedSHA1, Keys: []Key{{ID: 3, Secret: []byte("secret")}}, TxKeyID: 3}
+	a.SetParams(now, p)
+	c, _ = build(t, a, now)
+	if !c.AuthBit || c.Auth.Type != packet.AuthKeyedSHA1 || c.DetectMult != 20 {
+		t.Fatalf("after the authentication change behind the Poll: A=%v type %v DetectMult %d; want keyed SHA1 at once, Detect Mult 20 kept",
+			c.AuthBit, c.Auth.Type, c.DetectMult)
+	}
+	if got := a.Params(); got.DetectMult != 20 || got.DesiredMinTx != 100*ms || got.Auth.Type != packet.AuthKeyedSHA1 {
+		t.Fatalf("Params after both changes: %+v", got)
+	}
+}

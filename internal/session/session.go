@@ -184,8 +184,15 @@ func (s *Session) LocalDiscr() uint32 { return s.localDiscr }
 // RemoteDiscr returns bfd.RemoteDiscr (0 until the peer is heard).
 func (s *Session) RemoteDiscr() uint32 { return s.remoteDiscr }
 
-// Params returns the configured parameters.
-func (s *Session) Params() Params { return s.cfg }
+// Params returns the configured parameters: the latest ones set, including
+// timers that wait for a running Poll Sequence to end (SetParams), so that
+// a caller that changes one field of them changes nothing else.
+func (s *Session) Params() Params {
+	if s.pending != nil {
+		return *s.pending
+	}
+	return s.cfg
+}
 
 // Counters returns a copy of the counters.
 func (s *Session) Counters() Counters { return s.counters }

@@ -160,6 +160,21 @@ func (d *daemon) mark() int {
 	return len(d.log)
 }
 
+// changesSince returns d's state-change lines, from log index from on,
+// whose change happened at t0 or later. The log writes a burst of changes
+// up to 25 ms after they happened (each line carries its change's time),
+// so a line after a mark may describe a change from before it.
+func (d *daemon) changesSince(from int, t0 time.Time) []string {
+	var out []string
+	for _, l := range d.lines()[from:] {
+		var ll logLine
+		if json.Unmarshal([]byte(l), &ll) == nil && ll.Msg == "session state changed" && !ll.Time.Before(t0) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // ups counts the state changes to Up in d's log.
 func (d *daemon) ups() int {
 	n := 0
