@@ -100,11 +100,15 @@ func TestTransmitMetadata(t *testing.T) {
 			t.Fatalf("port %d len %d", m.Dst.Port(), len(m.Buf))
 		}
 	}
-	// Spread over firstTxSpread(500) = 10 ms on each shard's grid: a batch
-	// per grid point and shard.
+	// Spread over firstTxSpread(500) = 10 ms on each shard's grid: about a
+	// batch per grid point and shard (6 here). Under CPU contention a
+	// shard's round sometimes splits a grid point's batch (sizes like
+	// [183 1 13 67 188 1 47] were seen with stress-ng beside the test, on
+	// the code of 2026-12-02 as on later code), so the bound is batches of
+	// 25 packets on average: unbatched sending is 500 calls.
 	spread, tick := firstTxSpread(n), e.shards[0].tick
 	t.Logf("%d packets of %d sessions in %d Send calls (spread %v, grid %v)", len(ms), n, calls, spread, tick)
-	if max := len(e.shards) * (int(spread/tick) + 2); calls > max {
+	if max := n / 25; calls > max {
 		t.Fatalf("%d Send calls for %d packets: not batched (at most %d)", calls, len(ms), max)
 	}
 }
