@@ -24,6 +24,6 @@
 // the daemon itself did not run must not count as silence: packets queued
 // while a shard had no CPU are read before any timer fires
 // (shard.fireTimers), and a deadline that passed while the whole host was
-// stopped — nothing queued, since nothing ran — is held for one of the
-// peer's intervals after the gap (stall.go).
+// stopped — nothing queued, since nothing ran — runs again from the gap's
+// end, for no longer than the gap lasted (stall.go).
 package engine

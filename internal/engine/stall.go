@@ -38,9 +38,9 @@ func (sh *shard) noteWake(now session.Time) {
 }
 
 // holdInStall holds a Detection Time that expired inside the shard's last
-// stall until one of the peer's transmit intervals after the stall's end,
-// but no longer than the stall lasted (session.HoldDetection says why),
-// and reports whether it did.
+// stall: it runs again from the stall's end, but for no longer than the
+// stall lasted (session.HoldDetection says why); it reports whether it
+// did.
 //
 // Why: a shard whose process alone lost the CPU finds the packets that
 // arrived meanwhile queued on its sockets and reads them before any timer
@@ -51,19 +51,22 @@ func (sh *shard) noteWake(now session.Time) {
 // send. Declaring every session whose deadline fell in the gap Down at
 // once was the flap of 500 sessions at 10 ms × 3 that bench/bfdbench
 // measured up to three times a minute on such a machine, an independent
-// process seeing the same 25–31 ms gaps (docs/en/12-benchmarks.md). A
-// live peer gets a packet through within one of its intervals of the
-// shard running again (a peer frozen with it sends its overdue packets at
-// once; a remote one's were held by the host), so that is the grace. A
-// deadline held once lies past the stall's end and is not held again; a
-// peer that is really gone is declared Down at the held deadline, late by
-// at most one interval beyond the stall.
+// process seeing the same 25–31 ms gaps (docs/en/12-benchmarks.md). After
+// the gap the peer gets what RFC 5880 §6.8.4 gives it, a Detection Time
+// in which to be heard, counted from when the shard runs again: a peer
+// frozen with it sends its overdue packets at once and a remote one's were
+// held by the host, but right after a pause every thread of the machine
+// wants the CPU at once, and one transmit interval (the first version) was
+// not always enough for a peer on the same host (an 85 ms pause at 500 @
+// 10 ms). A deadline held once lies past the stall's end and is not held
+// again; a peer that is really gone is declared Down at the held deadline,
+// late by at most one Detection Time beyond the stall.
 func (sh *shard) holdInStall(e *entry, detDue session.Time) bool {
 	w := sh.stall
 	if detDue <= w.from || detDue > w.to {
 		return false
 	}
-	e.s.HoldDetection(w.to.Add(min(w.to.Sub(w.from), e.s.RxInterval())))
+	e.s.HoldDetection(w.to.Add(min(w.to.Sub(w.from), e.s.DetectionTime())))
 	sh.eng.held.Add(1)
 	return true
 }

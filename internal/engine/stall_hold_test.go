@@ -26,8 +26,8 @@ func stalledShard(t *testing.T, from, to session.Time) (*shard, *entry, session.
 }
 
 // RFC 5880 §6.8.4 when the shard itself did not run: a Detection Time that
-// expired inside the gap is held for one of the peer's intervals (10 ms)
-// after the gap, so that the peer's
+// expired inside the gap is held to a Detection Time (30 ms) after the
+// gap, no longer than the gap lasted, so that the peer's
 // packets — which the host takes in only once it runs again — can still
 // reset it; a peer that stays silent is declared Down at the held
 // deadline, not later.
@@ -37,17 +37,17 @@ func TestStallHoldsDetectionInside(t *testing.T) {
 	if e.s.State() != packet.StateUp {
 		t.Fatalf("declared %v at the end of the shard's own stall", e.s.State())
 	}
-	if got, want := e.s.DetectDue(), d+30*msT; got != want {
-		t.Fatalf("held deadline %v after d, want the gap's end + 10 ms", time.Duration(got-d))
+	if got, want := e.s.DetectDue(), d+50*msT; got != want {
+		t.Fatalf("held deadline %v after d, want the gap's end + 30 ms", time.Duration(got-d))
 	}
 	if sh.eng.DetectionsHeld() != 1 || sh.eng.Stalls().Count() != 1 {
 		t.Fatalf("held %d, stalls %d; want 1 and 1", sh.eng.DetectionsHeld(), sh.eng.Stalls().Count())
 	}
-	sh.fireTimers(d+30*msT-1, session.Never)
+	sh.fireTimers(d+50*msT-1, session.Never)
 	if e.s.State() != packet.StateUp {
 		t.Fatal("declared Down before the held deadline")
 	}
-	sh.fireTimers(d+30*msT, session.Never)
+	sh.fireTimers(d+50*msT, session.Never)
 	if e.s.State() != packet.StateDown {
 		t.Fatalf("a silent peer not declared at the held deadline: %v", e.s.State())
 	}
@@ -59,15 +59,15 @@ func TestStallThenPacketStaysUp(t *testing.T) {
 	sh.fireTimers(d+20*msT, session.Never)
 	_, m := upShard(t) // the peer's packet, as it comes off the socket
 	sh.dispatch(d+21*msT, &m)
-	sh.fireTimers(d+40*msT, session.Never)
+	sh.fireTimers(d+50*msT, session.Never)
 	if e.s.State() != packet.StateUp {
 		t.Fatalf("state %v after the peer was heard following the stall, want Up", e.s.State())
 	}
 }
 
-// The hold covers only deadlines inside the gap, for one of the peer's
-// intervals after it but no longer than the gap, and a wake-up late by
-// less than stallMin is no stall.
+// The hold covers only deadlines inside the gap, for a Detection Time
+// after it but no longer than the gap, and a wake-up late by less than
+// stallMin is no stall.
 func TestStallHoldBounds(t *testing.T) {
 	// The deadline passed before the shard last ran: not the stall's.
 	sh, e, d := stalledShard(t, 1*msT, 25*msT)
@@ -76,11 +76,11 @@ func TestStallHoldBounds(t *testing.T) {
 		t.Fatalf("a deadline before the stall was held: %v", e.s.State())
 	}
 
-	// A gap of a second: held for one interval after it, not a second.
+	// A gap of a second: held for one Detection Time after it, not a second.
 	sh, e, d = stalledShard(t, -500*msT, 500*msT)
 	sh.fireTimers(d+500*msT, session.Never)
-	if got, want := e.s.DetectDue(), d+510*msT; got != want || e.s.State() != packet.StateUp {
-		t.Fatalf("held to %v after d (state %v), want the gap's end + 10 ms", time.Duration(got-d), e.s.State())
+	if got, want := e.s.DetectDue(), d+530*msT; got != want || e.s.State() != packet.StateUp {
+		t.Fatalf("held to %v after d (state %v), want the gap's end + 30 ms", time.Duration(got-d), e.s.State())
 	}
 
 	// A gap of 3 ms: held for 3 ms after it, not a whole interval.
@@ -134,7 +134,7 @@ func TestStallHoldsTheDeadlineSleptFor(t *testing.T) {
 	sh.ranAt, sh.expect = d-5*msT, d
 	sh.noteWake(d + 25*msT)
 	sh.fireTimers(d+25*msT, session.Never)
-	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+35*msT {
-		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 10 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))
+	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+55*msT {
+		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 30 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))
 	}
 }

@@ -72,7 +72,7 @@ func New(src Source, o Options) *Collector {
 		stalls: d("engine_stall_seconds", "Gaps of 2 ms or more past a shard's planned wake-up: time in which "+
 			"its thread, or the whole machine, did not run.", nil),
 		held: d("detections_held_total", "Detection Time expiries that fell inside such a gap and were held "+
-			"for one of the peer's intervals after it, so that the host's own pause was not taken for the peer's silence.", nil),
+			"to a Detection Time after it (no longer than the gap), so that the host's own pause was not taken for the peer's silence.", nil),
 	}
 }
 

@@ -25,14 +25,3 @@ func (s *Session) TxInterval() time.Duration { return s.txInterval() }
 
 // UpSince is when the session last came Up (meaningful while Up).
 func (s *Session) UpSince() Time { return s.upSince }
-
-// RxInterval is the interval at which the peer's packets are expected: the
-// greater of bfd.RequiredMinRxInterval in effect and the peer's last
-// Desired Min TX Interval (RFC 5880 §6.8.4, the Detection Time divided by
-// the peer's Detect Mult); 0 before the peer has been heard.
-func (s *Session) RxInterval() time.Duration {
-	if s.remoteDetectMult == 0 {
-		return 0
-	}
-	return max(s.rxRequiredInEffect, s.remoteDesiredTx)
-}
