@@ -81,11 +81,13 @@ type shard struct {
 	yielded session.Time // last yield
 
 	// ranAt: when the shard last ran (the end of its round); expect: when
-	// it planned to run again (the end of its sleep, or ranAt); stall:
+	// it planned to run again (the end of its sleep, or ranAt); wokeAt:
+	// when its round began; stall:
 	// the last gap of a wake-up late past such a plan (stall.go); stalls:
 	// how late.
 	ranAt  session.Time
 	expect session.Time
+	wokeAt session.Time // the start of the round (noteWake)
 	stall  stallWindow
 	stalls histogram
 }

@@ -25,13 +25,26 @@ type stallWindow struct {
 	from, to session.Time
 }
 
-// noteWake compares a wake-up at now with the plan (sh.expect) and
-// records a wake-up stallMin or more late as the shard's last stall.
+// noteWake, at the start of a round at now, records the shard's last
+// stall: a wake-up stallMin or more past its plan (sh.expect), the gap
+// from the end of the last round; or a last round that took stallMin or
+// more — a pause of the machine in the middle of a round, after its timers
+// were served with the time read at its start — the gap from that start.
+// A long round that was only work is counted too: its deadlines are held
+// by at most its length, and what it delayed is mostly packets, which are
+// read before the timers anyway.
 func (sh *shard) noteWake(now session.Time) {
+	prev := sh.wokeAt
+	sh.wokeAt = now
 	if sh.expect == 0 {
 		return
 	}
-	if late := now.Sub(sh.expect); late >= stallMin {
+	late, round := now.Sub(sh.expect), sh.ranAt.Sub(prev)
+	switch {
+	case round >= stallMin:
+		sh.stall = stallWindow{from: prev, to: now}
+		sh.stalls.observe(max(late, round))
+	case late >= stallMin:
 		sh.stall = stallWindow{from: sh.ranAt, to: now}
 		sh.stalls.observe(late)
 	}

@@ -20,7 +20,7 @@ func stalledShard(t *testing.T, from, to session.Time) (*shard, *entry, session.
 	if d == session.Never {
 		t.Fatal("detection timer not running")
 	}
-	sh.ranAt, sh.expect = d+from, d+from
+	sh.wokeAt, sh.ranAt, sh.expect = d+from, d+from, d+from
 	sh.noteWake(d + to)
 	return sh, e, d
 }
@@ -131,10 +131,25 @@ func TestStallHoldsTheDeadlineSleptFor(t *testing.T) {
 	sh, _ := upShard(t)
 	e := sh.byDiscr[1]
 	d := e.s.DetectDue()
-	sh.ranAt, sh.expect = d-5*msT, d
+	sh.wokeAt, sh.ranAt, sh.expect = d-6*msT, d-5*msT, d
 	sh.noteWake(d + 25*msT)
 	sh.fireTimers(d+25*msT, session.Never)
 	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+55*msT {
+		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 30 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))
+	}
+}
+
+// A pause in the middle of a round: the round served its timers with the
+// time read at its start, then took 30 ms; the deadline that fell inside
+// it is held at the next round although that one began on time.
+func TestStallInsideARound(t *testing.T) {
+	sh, _ := upShard(t)
+	e := sh.byDiscr[1]
+	d := e.s.DetectDue()
+	sh.wokeAt, sh.ranAt, sh.expect = d-10*msT, d+20*msT, d+20*msT
+	sh.noteWake(d + 20*msT)
+	sh.fireTimers(d+20*msT, session.Never)
+	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+50*msT {
 		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 30 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))
 	}
 }
