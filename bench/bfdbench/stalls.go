@@ -7,8 +7,8 @@ import (
 )
 
 // Stalls is what gobfd saw of its own pauses during the hold (from its
-// metrics): gaps of 2 ms or more past a shard's planned wake-up, in which
-// its thread or the whole machine did not run, and the Detection Time
+// metrics): gaps of 2 ms or more in a shard's run, in which its thread or
+// the whole machine did not run, and the Detection Time
 // expiries that fell inside one and were held (engine/stall.go).
 type Stalls struct {
 	Count    float64 `json:"count"`

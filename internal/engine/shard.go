@@ -80,14 +80,13 @@ type shard struct {
 	locked  bool
 	yielded session.Time // last yield
 
-	// ranAt: when the shard last ran (the end of its round); expect: when
-	// it planned to run again (the end of its sleep, or ranAt); wokeAt:
-	// when its round began; stall:
-	// the last gap of a wake-up late past such a plan (stall.go); stalls:
-	// how late.
+	// The shard's own run, for its stalls (stall.go): wokeAt, when its
+	// round began; ranAt, when it ended; expect, when it planned to run
+	// again (the end of its sleep, or ranAt); stall, the last gap found;
+	// stalls, their lengths.
+	wokeAt session.Time
 	ranAt  session.Time
 	expect session.Time
-	wokeAt session.Time // the start of the round (noteWake)
 	stall  stallWindow
 	stalls histogram
 }
@@ -137,8 +136,8 @@ func (sh *shard) run(ctx context.Context) {
 		// Yield between the work and the sleep: whatever the scheduler
 		// takes comes out of the sleep, not out of a deadline's service.
 		sh.yield()
-		wait := sh.nextWake()
 		sh.ranAt = sh.eng.now()
+		wait := sh.nextWake(sh.ranAt)
 		sh.expect = sh.ranAt.Add(wait)
 		// When the shard wakes soon anyway — within five ticks, a quarter
 		// of its shortest interval — received packets wait for that
@@ -154,8 +153,7 @@ func (sh *shard) run(ctx context.Context) {
 		if more || len(sh.cmds) > 0 || (mode == sleepAll && len(sh.in) > 0) || ctx.Err() != nil {
 			sh.w.cancel()
 			polled = false
-			sh.ranAt = sh.eng.now()
-			sh.expect = sh.ranAt
+			sh.expect = sh.ranAt // no sleep: it runs again at once
 			continue
 		}
 		polled = sh.w.sleep(wait, sh.rx.pollSet(mode == sleepAll))
@@ -201,9 +199,9 @@ func (sh *shard) runCommands() {
 	}
 }
 
-// nextWake is how long the shard may sleep: until the earliest deadline,
-// and at most the heartbeat interval.
-func (sh *shard) nextWake() time.Duration {
+// nextWake is how long the shard may sleep from now: until the earliest
+// deadline, and at most the heartbeat interval.
+func (sh *shard) nextWake(now session.Time) time.Duration {
 	d := time.Hour
 	if e := sh.heap.peek(); e != nil {
 		at := e.deadline
@@ -218,7 +216,7 @@ func (sh *shard) nextWake() time.Duration {
 			g = max(g, 50*time.Microsecond)
 			at = (at + session.Time(g) - 1) / session.Time(g) * session.Time(g)
 		}
-		d = max(at.Sub(sh.eng.now()), 0)
+		d = max(at.Sub(now), 0)
 	}
 	return min(d, sh.eng.heartbeatEvery, maxSleep)
 }

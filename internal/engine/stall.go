@@ -6,15 +6,14 @@ import (
 	"github.com/dantte-lp/gobfd/internal/session"
 )
 
-// stallMin is how much later than planned a shard must wake to count as
-// having stalled. Ordinary wake-ups are late by tens of microseconds
-// (p99.9 about 1 ms on a loaded 2-core machine); a gap beyond this is
-// time in which the shard's thread — or the whole machine — did not run.
+// stallMin is how much later than planned a shard must wake, or how long
+// a round must take, to count as a stall. Ordinary wake-ups are late by
+// tens of microseconds (p99.9 about 1 ms on a loaded 2-core machine) and
+// rounds take less; a gap beyond this is time in which the shard's thread
+// — or the whole machine — did not run.
 const stallMin = 2 * time.Millisecond
 
-// stallWindow is the last gap in a shard's run: from the instant it last
-// ran to the instant it ran again, when that was stallMin or more past
-// its plan.
+// stallWindow is the last gap in a shard's run (noteWake).
 //
 // The gap starts where the shard last ran, not where it planned to wake:
 // a shard sleeps until its earliest deadline, so the deadlines a pause
@@ -84,11 +83,10 @@ func (sh *shard) holdInStall(e *entry, detDue session.Time) bool {
 	return true
 }
 
-// Stalls is the distribution of gaps of stallMin or more in the shards'
-// run past their planned wake-ups (their threads, or the machine, did not
-// run).
+// Stalls is the distribution of the shards' stalls (noteWake): wake-ups
+// stallMin or more late, and rounds that took that long.
 func (e *Engine) Stalls() Histogram { return e.sum(func(sh *shard) *histogram { return &sh.stalls }) }
 
 // DetectionsHeld counts Detection Time expiries that fell inside a stall
-// and were held by its length (shard.holdInStall).
+// and were held (shard.holdInStall).
 func (e *Engine) DetectionsHeld() uint64 { return e.held.Load() }

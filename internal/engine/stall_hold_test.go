@@ -10,19 +10,25 @@ import (
 
 const msT = session.Time(time.Millisecond)
 
-// stalledShard is upShard's shard and session after a stall: the shard
-// last ran at d+from, planned to run again then too, and ran only at
-// d+to, d being the session's Detection Time deadline.
-func stalledShard(t *testing.T, from, to session.Time) (*shard, *entry, session.Time) {
+// shardAfterRun is upShard's shard and session, d being the session's
+// Detection Time deadline, after a round that began at d+woke, ended at
+// d+ran planning to run again at d+expect, and a wake-up at d+wake.
+func shardAfterRun(t *testing.T, woke, ran, expect, wake session.Time) (*shard, *entry, session.Time) {
 	sh, _ := upShard(t)
 	e := sh.byDiscr[1]
 	d := e.s.DetectDue()
 	if d == session.Never {
 		t.Fatal("detection timer not running")
 	}
-	sh.wokeAt, sh.ranAt, sh.expect = d+from, d+from, d+from
-	sh.noteWake(d + to)
+	sh.wokeAt, sh.ranAt, sh.expect = d+woke, d+ran, d+expect
+	sh.noteWake(d + wake)
 	return sh, e, d
+}
+
+// stalledShard: the shard last ran at d+from, planned to run again then
+// too, and ran only at d+to.
+func stalledShard(t *testing.T, from, to session.Time) (*shard, *entry, session.Time) {
+	return shardAfterRun(t, from, from, from, to)
 }
 
 // RFC 5880 §6.8.4 when the shard itself did not run: a Detection Time that
@@ -128,11 +134,7 @@ func TestPacketAfterReadingsDatedByStamp(t *testing.T) {
 // went to sleep 5 ms before d, planning to wake at d, and woke 25 ms late
 // holds it.
 func TestStallHoldsTheDeadlineSleptFor(t *testing.T) {
-	sh, _ := upShard(t)
-	e := sh.byDiscr[1]
-	d := e.s.DetectDue()
-	sh.wokeAt, sh.ranAt, sh.expect = d-6*msT, d-5*msT, d
-	sh.noteWake(d + 25*msT)
+	sh, e, d := shardAfterRun(t, -6*msT, -5*msT, 0, 25*msT)
 	sh.fireTimers(d+25*msT, session.Never)
 	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+55*msT {
 		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 30 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))
@@ -143,11 +145,7 @@ func TestStallHoldsTheDeadlineSleptFor(t *testing.T) {
 // time read at its start, then took 30 ms; the deadline that fell inside
 // it is held at the next round although that one began on time.
 func TestStallInsideARound(t *testing.T) {
-	sh, _ := upShard(t)
-	e := sh.byDiscr[1]
-	d := e.s.DetectDue()
-	sh.wokeAt, sh.ranAt, sh.expect = d-10*msT, d+20*msT, d+20*msT
-	sh.noteWake(d + 20*msT)
+	sh, e, d := shardAfterRun(t, -10*msT, 20*msT, 20*msT, 20*msT)
 	sh.fireTimers(d+20*msT, session.Never)
 	if e.s.State() != packet.StateUp || e.s.DetectDue() != d+50*msT {
 		t.Fatalf("state %v, deadline %v after d; want Up, held to the gap's end + 30 ms", e.s.State(), time.Duration(e.s.DetectDue()-d))

@@ -69,7 +69,7 @@ func New(src Source, o Options) *Collector {
 		rxErrors:   d("receive_errors_total", "Reads of the receive sockets that failed.", nil),
 		eventsLost: d("events_dropped_total", "State-change events a slow consumer (an API watcher, the log) missed "+
 			"because its queue was full; the sessions never wait for one.", nil),
-		stalls: d("engine_stall_seconds", "Gaps of 2 ms or more past a shard's planned wake-up: time in which "+
+		stalls: d("engine_stall_seconds", "A shard's wake-ups 2 ms or more past its plan, and rounds that took as long: time in which "+
 			"its thread, or the whole machine, did not run.", nil),
 		held: d("detections_held_total", "Detection Time expiries that fell inside such a gap and were held "+
 			"to a Detection Time after it (no longer than the gap), so that the host's own pause was not taken for the peer's silence.", nil),

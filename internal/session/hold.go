@@ -13,8 +13,8 @@ package session
 // and a peer frozen with it could not send either. The engine, which sees
 // such a gap in its own run, holds the deadlines that fell inside it to a
 // Detection Time after the gap (no longer than the gap lasted), so that
-// the time the host did not run does not count as silence. A hold earlier than the
-// current deadline changes nothing.
+// the time the host did not run does not count as silence. A hold earlier
+// than the current deadline changes nothing.
 func (s *Session) HoldDetection(until Time) {
 	s.detectHold = max(s.detectHold, until)
 }
